@@ -144,4 +144,8 @@ d = { 'settings': { 'branch': 'main',
                                                 'fastai_al.strategies.diversity.outliers_max': ( 'strategies.diversity.html#outliers_max',
                                                                                                  'fastai_al/strategies/diversity.py'),
                                                 'fastai_al.strategies.diversity.outliers_mean': ( 'strategies.diversity.html#outliers_mean',
-                                                                                                  'fastai_al/strategies/diversity.py')}}}
+                                                                                                  'fastai_al/strategies/diversity.py')},
+            'fastai_al.strategies.mixed': { 'fastai_al.strategies.mixed.mixed': ( 'strategies.mixed.html#mixed',
+                                                                                  'fastai_al/strategies/mixed.py'),
+                                            'fastai_al.strategies.mixed.subset_scores': ( 'strategies.mixed.html#subset_scores',
+                                                                                          'fastai_al/strategies/mixed.py')}}}
