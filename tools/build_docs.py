@@ -1,0 +1,174 @@
+"""Build the documentation site from the notebooks into `_docs/`, treating every warning as an error.
+
+With the Quarto binary on the PATH this is `nbdev-docs`. Without it (Quarto cannot be installed offline, and
+`nbdev-docs`/`nbdev-proc-nbs` then try to install it with sudo) it runs nbdev's own pre-processing steps, exactly
+as `nbdev-docs` does before calling Quarto, and renders the processed notebooks with smalldocs, a pure-Python
+renderer of `_quarto.yml` projects (`pip install -e ".[docs]"`).
+
+Either way it then checks that every exported module has its page, with a `show_doc` anchor for each top-level
+symbol in `_modidx.py`.
+
+    python tools/build_docs.py              # build, exit 1 on any warning or missing page
+    python tools/build_docs.py --lenient    # build, print warnings, exit 0
+"""
+import os, re, shutil, subprocess, sys, tempfile, time, warnings
+from pathlib import Path
+
+from fastcore.script import call_parse, store_true
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Quarto outputs that smalldocs does not make (it builds HTML only): nbdev asks Quarto for a Markdown copy of each
+# page (`commonmark`, `keep-md`, `format-links`). They are dropped from the staged copy of the config, so that
+# whatever smalldocs still warns about is a real problem.
+QUARTO_ONLY = {'_quarto.yml': [('format', 'commonmark'), ('format', 'html', 'keep-md')],
+               'nbdev.yml': [('format-links',)]}
+
+
+def _use_project_source():
+    "Import `fastai_al` from this checkout, installed or not (nbdev executes the notebooks' import cells)."
+    if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))
+    os.environ['PYTHONPATH'] = os.pathsep.join(p for p in [str(ROOT), os.environ.get('PYTHONPATH', '')] if p)
+    os.chdir(ROOT)
+
+
+def nbdev_steps(n_workers:int=0, force:bool=False)->tuple:
+    "Run what `nbdev-docs` runs before Quarto (`_quarto.yml`, module index, sidebar, `_proc/`); return it and nbdev's warnings"
+    from nbdev.config import get_config
+    from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar
+    from nbdev.serve import proc_nbs
+    import nbdev.doclinks
+    cfg = get_config()
+    refresh_quarto_yml()
+    nbdev.doclinks._build_modidx()
+    nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
+    # nbdev warns, among others, about cells that mix imports with code: it runs those in every docs build
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        cache = proc_nbs(cfg.nbs_path, n_workers=n_workers, force=force)
+    return cache, [f'nbdev: {w.message}'.strip() for w in caught if w.filename.startswith(str(Path(nbdev.__file__).parent))]
+
+
+def _drop(d:dict, keys:tuple):
+    "Remove the nested key `keys` from `d`, if it is there."
+    *parents, last = keys
+    for k in parents:
+        d = d.get(k) if isinstance(d, dict) else None
+        if not isinstance(d, dict): return
+    d.pop(last, None)
+
+
+def front_matter(nb:dict)->tuple:
+    "The YAML front matter nbdev writes in a processed notebook's first raw cell, and that cell."
+    import yaml
+    cell = next((c for c in nb['cells'] if c['cell_type'] == 'raw'), None)
+    if cell is None: return {}, None
+    m = re.match(r'^---\s*\n(.*?\n)---\s*', ''.join(cell['source']), re.S)
+    return ((yaml.safe_load(m.group(1)) or {}), cell) if m else ({}, None)
+
+
+def stage(cache:Path, dest:Path)->dict:
+    "Copy `_proc/` to `dest` for smalldocs; return each page's output name, taken out of its front matter."
+    import json, yaml
+    shutil.copytree(cache, dest, ignore=shutil.ignore_patterns('_docs', '_site', '.*'))
+    for name, keys in QUARTO_ONLY.items():
+        f = dest/name
+        if not f.exists(): continue
+        cfg = yaml.safe_load(f.read_text()) or {}
+        for k in keys: _drop(cfg, k)
+        f.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    outputs = {}
+    for nb_path in sorted(dest.rglob('*.ipynb')):
+        nb = json.loads(nb_path.read_text(encoding='utf-8'))
+        fm, cell = front_matter(nb)
+        if 'output-file' not in fm: continue
+        src = nb_path.relative_to(dest).as_posix()
+        outputs[src] = (Path(src).parent/fm.pop('output-file')).as_posix()
+        cell['source'] = '---\n' + yaml.safe_dump(fm, sort_keys=False) + '---\n'
+        nb_path.write_text(json.dumps(nb, indent=1), encoding='utf-8')
+    clash = {o for o in outputs.values() if list(outputs.values()).count(o) > 1}
+    if clash: raise SystemExit(f'Several notebooks are built to the same page: {sorted(clash)}')
+    return outputs
+
+
+def render_smalldocs(staged:Path, out:Path, outputs:dict):
+    "Render the staged project into `out` with smalldocs, each page under its nbdev output name."
+    from pathlib import PurePosixPath
+    from smalldocs.config import load
+    from smalldocs.site import Site
+
+    class NbdevSite(Site):
+        "A site whose pages are written where nbdev's `output-file` says; links to a notebook follow it."
+        def read(self, src):
+            page = super().read(src)
+            if str(src) in outputs: page.out = PurePosixPath(outputs[str(src)])
+            return page
+
+    project = load(staged)
+    site = NbdevSite(project, quiet=True)
+    site.out = out
+    n = site.build()
+    return site, n
+
+
+def module_pages(cfg)->list:
+    "For each exported module: (module, its notebook, its page, its top-level symbols' anchors)."
+    import importlib
+    from nbdev.config import nbpath2html
+    res = []
+    modidx = importlib.import_module(f'{cfg.lib_name}._modidx').d['syms']
+    for py in sorted(cfg.lib_path.rglob('*.py')):
+        m = re.search(r'AUTOGENERATED! DO NOT EDIT! File to edit: (\S+\.ipynb)', py.read_text(encoding='utf-8'))
+        if not m: continue
+        nb = (py.parent/m.group(1)).resolve()
+        mod = '.'.join(py.relative_to(cfg.lib_path.parent).with_suffix('').parts)
+        syms = modidx.get(mod, {})
+        names = {k[len(mod)+1:]: v[0].partition('#')[2] for k, v in syms.items()}
+        # methods of a class in the same module are documented on demand; patched methods (`Learner.x`) always
+        top = {n: a for n, a in names.items() if ('.' not in n or n.partition('.')[0] not in names)
+               and not n.rpartition('.')[2].startswith('_')}  # nbdev documents no private names
+        res.append((mod, nb, nbpath2html(nb.relative_to(cfg.nbs_path)).as_posix(), top))
+    return res
+
+
+def check_module_pages(cfg, doc_path:Path)->list:
+    "Problems: an exported module without a page, or a page without a `show_doc` anchor for one of its symbols."
+    problems = []
+    for mod, nb, page, anchors in module_pages(cfg):
+        f = doc_path/page
+        if not f.exists():
+            problems.append(f'{mod}: no page {page} (from {nb.name})'); continue
+        html = f.read_text(encoding='utf-8')
+        problems += [f'{mod}: {page} has no show_doc for {name} (#{a})' for name, a in anchors.items()
+                     if f'id="{a}"' not in html]
+    return problems
+
+
+@call_parse
+def main(lenient:store_true=False, # Report warnings but exit 0
+         quarto:str='auto', # Use Quarto: 'auto' (when installed), 'yes' or 'no'
+         n_workers:int=0, # Workers for nbdev's notebook processing (0: in this process, so its warnings are seen)
+         force:store_true=False, # Process every notebook again, not only those changed since the last build
+        ):
+    "Build `_docs/` from the notebooks; any warning, broken link or missing module page is an error."
+    start = time.time()
+    _use_project_source()
+    from nbdev.config import get_config
+    cfg = get_config()
+    use_quarto = quarto == 'yes' or (quarto == 'auto' and shutil.which('quarto'))
+    if use_quarto:
+        problems = []
+        subprocess.run(['nbdev-docs', '--n-workers', str(n_workers)], check=True)
+        n = len(list(cfg.doc_path.rglob('*.html')))
+    else:
+        try: cache, problems = nbdev_steps(n_workers, force)
+        except Exception as e: sys.exit(f'nbdev could not process the notebooks: {e}')
+        with tempfile.TemporaryDirectory(prefix='fastai_al_docs_') as tmp:
+            outputs = stage(cache, Path(tmp)/'site')
+            site, n = render_smalldocs(Path(tmp)/'site', cfg.doc_path, outputs)
+        problems += site.warnings
+    problems += check_module_pages(cfg, cfg.doc_path)
+    for w in problems: print(f'warning: {w}', file=sys.stderr)
+    print(f'{n} page(s) in {cfg.doc_path.relative_to(cfg.config_path)}/ with {"Quarto" if use_quarto else "smalldocs"} '
+          f'in {time.time()-start:.1f}s; {len(problems)} warning(s)')
+    if problems and not lenient: sys.exit(1)
