@@ -1,4 +1,4 @@
-"""Score the pool once per round for exactly what the strategy needs: probabilities, Monte-Carlo dropout statistics, embeddings.
+"""Score the pool once per round for exactly what the strategy needs, in one pass: probabilities, Monte-Carlo dropout statistics (the dropout-free part of the network computed once), embeddings, pooled features, activations.
 
 Docs: https://fastai-al.github.io/fastai_al/scoring.html.md"""
 
@@ -6,6 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/scoring.html.md"""
 
 # %% ../nbs/20_scoring.ipynb #2c2502ac
 from __future__ import annotations
+import warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -15,60 +16,93 @@ from fastai.learner import Learner
 from .data.core import ActiveDataLoaders
 
 # %% auto #0
-__all__ = ['score_loader']
+__all__ = ['SCORE_NEEDS', 'mc_split', 'score_loader']
 
 # %% ../nbs/20_scoring.ipynb #d4b464b9
-def _final_linear(model:nn.Module)->nn.Linear:
-    lins = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if not lins: raise ValueError("the model has no nn.Linear layer to take embeddings from")
-    return lins[-1]
+SCORE_NEEDS = ('probs', 'mc_probs_mean', 'mc_entropy_mean', 'mc_probs', 'embeddings', 'features', 'activations')
+_MC, _DET = {'mc_probs_mean', 'mc_entropy_mean', 'mc_probs'}, {'probs', 'embeddings', 'features', 'activations'}
+
+def _is_dropout(m:nn.Module)->bool: return isinstance(m, nn.modules.dropout._DropoutNd)
 
 def _set_dropout(model:nn.Module, active:bool):
     for m in model.modules():
-        if isinstance(m, nn.modules.dropout._DropoutNd): m.train(active)
+        if _is_dropout(m): m.train(active)
+
+def _run_in_order(m:nn.Module)->list:
+    "The modules `m` runs one after the other: plain `nn.Sequential`s opened up, anything else kept whole"
+    if isinstance(m, nn.Sequential) and type(m).forward is nn.Sequential.forward:
+        return [o for c in m for o in _run_in_order(c)]
+    return [m]
+
+# %% ../nbs/20_scoring.ipynb #bea88216
+def mc_split(model:nn.Module)->tuple: # (prefix, suffix), with `model(x) == suffix(prefix(x))`
+    "Cut `model` before the first module holding a dropout: the prefix is deterministic, only the suffix needs sampling"
+    mods = _run_in_order(model)
+    i = next((i for i, m in enumerate(mods) if any(_is_dropout(o) for o in m.modules())), len(mods))
+    return nn.Sequential(*mods[:i]), nn.Sequential(*mods[i:])
+
+# %% ../nbs/20_scoring.ipynb #e98945e9
+def _hook(store:list, capture:list, take):
+    def hook(m, inp, out):
+        if capture[0]: store.append(take(inp[0], out).float().cpu())
+    return hook
 
 @torch.inference_mode()
-def score_loader(model:nn.Module, # The network (put in eval mode, dropout optionally sampled)
-                 dl, # Yields `(x,)` or `(x, y)` batches
-                 needs, # Subset of `probs`, `mc_probs_mean`, `mc_entropy_mean`, `mc_probs`, `embeddings`
+def score_loader(model:nn.Module, # The network (eval mode while scoring; left as it was found)
+                 dl, # Yields `(x,)` or `(x, y)` batches (or bare tensors)
+                 needs, # Subset of `SCORE_NEEDS`
                  mc_samples:int=10, # T, the number of Monte-Carlo dropout samples
                 )->dict:
-    "Compute `needs` for every item of `dl`, in order, on CPU"
-    needs, out = set(needs), {}
-    unknown = needs - {'probs', 'mc_probs_mean', 'mc_entropy_mean', 'mc_probs', 'embeddings'}
-    if unknown: raise KeyError(f"score_loader: unknown needs {sorted(unknown)}")
+    "Compute `needs` for every item of `dl`, in order, in one pass; results on CPU"
+    needs = set(needs)
+    unknown = needs - set(SCORE_NEEDS)
+    if unknown: raise KeyError(f"score_loader: unknown needs {sorted(unknown)}; known: {SCORE_NEEDS}")
+    if needs & _MC and mc_samples < 1: raise ValueError(f"mc_samples must be ≥ 1, got {mc_samples}")
+    lins = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if needs & {'embeddings', 'features', 'activations'} and not lins:
+        raise ValueError("the model has no nn.Linear layer to take embeddings, features or activations from")
     acc = {k: [] for k in needs}
-    capture = []  # set while the deterministic pass runs, so MC passes add no embeddings
-    def grab(m, inp):
-        if capture: acc['embeddings'].append(inp[0].float().cpu())
-    hook = _final_linear(model).register_forward_pre_hook(grab) if 'embeddings' in needs else None
+    acts = [[] for _ in lins[-3:]] if 'activations' in needs else []
+    capture = [False]  # hooks store only during the deterministic pass, not the MC samples
+    hooks = [lin.register_forward_hook(_hook(store, capture, lambda i, o: o)) for lin, store in zip(lins[-3:], acts)]
+    if 'features' in needs: hooks.append(lins[0].register_forward_hook(_hook(acc['features'], capture, lambda i, o: i)))
+    if 'embeddings' in needs: hooks.append(lins[-1].register_forward_hook(_hook(acc['embeddings'], capture, lambda i, o: i)))
+    prefix, suffix = mc_split(model)
+    if needs & _MC and not any(_is_dropout(m) for m in suffix.modules()):
+        warnings.warn("the model has no dropout layer: all MC samples are identical")
+    # an in-place op in the suffix could overwrite the prefix output that every sample reuses
+    fresh = (lambda h: h.clone()) if any(getattr(m, 'inplace', False) for m in suffix.modules()) else (lambda h: h)
+    device = next(model.parameters()).device
     was_training = model.training
     model.eval()
     try:
         for b in dl:
-            xb = b[0]
-            if needs & {'probs', 'embeddings'}:
-                capture.append(True)
-                p = F.softmax(model(xb).float(), 1)
-                capture.clear()
-                if 'probs' in needs: acc['probs'].append(p.cpu())
-            if needs & {'mc_probs_mean', 'mc_entropy_mean', 'mc_probs'}:
-                _set_dropout(model, True)
+            xb = (b[0] if isinstance(b, (tuple, list)) else b).to(device)
+            capture[0] = True
+            h = prefix(xb)
+            if needs & _DET:
+                out = suffix(fresh(h))
+                if 'probs' in needs: acc['probs'].append(F.softmax(out.float(), 1).cpu())
+            capture[0] = False
+            if needs & _MC:
+                _set_dropout(suffix, True)
                 s_p = s_h = 0; samples = []
                 for _ in range(mc_samples):
-                    p = F.softmax(model(xb).float(), 1)
+                    p = F.softmax(suffix(fresh(h)).float(), 1)
                     s_p = s_p + p; s_h = s_h + torch.special.entr(p).sum(1)
                     if 'mc_probs' in needs: samples.append(p.cpu())
-                _set_dropout(model, False)
+                _set_dropout(suffix, False)
                 if 'mc_probs_mean' in needs: acc['mc_probs_mean'].append((s_p / mc_samples).cpu())
                 if 'mc_entropy_mean' in needs: acc['mc_entropy_mean'].append((s_h / mc_samples).cpu())
                 if 'mc_probs' in needs: acc['mc_probs'].append(torch.stack(samples, 1))
     finally:
-        if hook: hook.remove()
+        for h in hooks: h.remove()
         _set_dropout(model, False); model.train(was_training)
-    return {k: torch.cat(v) for k, v in acc.items()}
+    res = {k: torch.cat(v) for k, v in acc.items() if k != 'activations'}
+    if 'activations' in needs: res['activations'] = tuple(torch.cat(a) for a in acts)
+    return res
 
-# %% ../nbs/20_scoring.ipynb #950d3adc
+# %% ../nbs/20_scoring.ipynb #fb64a6fa
 _SETS = ('labelled_', 'valid_')
 
 @patch
@@ -90,6 +124,7 @@ def score_pool(self:Learner,
         pre = next((p for p in _SETS if k.startswith(p)), '')
         if pre and pre not in groups: groups[pre] = ((dls.pool.labelled if pre == 'labelled_' else dls.pool.valid), [])
         groups[pre][1].append(k[len(pre):])
+    self.model.to(dls.device)
     for pre, (ix, ks) in groups.items():
         if not ks: continue
         sc = score_loader(self.model, dls.subset_dl(ix, bs=bs), ks, mc_samples)

@@ -8,13 +8,14 @@ Docs: https://fastai-al.github.io/fastai_al/models.resnet.html.md"""
 from __future__ import annotations
 from pathlib import Path
 import warnings
+import numpy as np
 import torch
 from torch import nn
 import torchvision
 from torchvision.models import resnet18, resnet34, resnet50, ResNet
 from fastcore.basics import store_attr, even_mults
 from fastcore.foundation import L
-from fastai.torch_core import params
+from fastai.torch_core import params, trainable_params
 from fastai.layers import Flatten
 from fastai.callback.core import Callback
 from fastai.data.transforms import Normalize
@@ -145,26 +146,38 @@ class TrainMode(Callback):
 
 # %% ../../nbs/10_models.resnet.ipynb #42324b90
 def channel_stats(dl, # A DataLoader yielding `(x, ...)` batches of `bs × C × H × W`
-                  n_batches:int|None=10, # Batches to read (`None`: all)
+                  n_batches:int|None=None, # Batches to read (`None`: all)
                  )->tuple: # (mean, std), one value per channel
     "Per-channel mean and standard deviation of the images `dl` yields"
     s = s2 = n = 0
     for i, b in enumerate(dl):
         if n_batches is not None and i >= n_batches: break
-        x = b[0].float().transpose(0, 1).flatten(1)
-        s, s2, n = s + x.sum(1).double(), s2 + (x.double()**2).sum(1), n + x.shape[1]
+        x = b[0].double().transpose(0, 1).flatten(1)
+        s, s2, n = s + x.sum(1), s2 + (x**2).sum(1), n + x.shape[1]
     mean = s / n
     return mean.float(), (s2 / n - mean**2).clamp_min(1e-12).sqrt().float()
 
-def add_normalize(dls, # fastai `DataLoaders`
+def _is_active(dls): return hasattr(dls, 'data') and hasattr(dls, 'subset_dl')
+
+def add_normalize(dls, # fastai `DataLoaders`, or `ActiveDataLoaders`
                   n_in:int, # Number of input bands
                   pretrained:bool, # Whether the body carries pretrained ImageNet weights
-                  n_batches:int=10, # Training batches read to measure the statistics
+                  n_items:int=1024, # Items read to measure the statistics (a seeded sample of the unlabelled candidates)
                  ):
-    "Add a `Normalize` to `dls.after_batch`: ImageNet stats for pretrained RGB, per-channel data stats otherwise"
-    if dls.after_batch.fs.filter(lambda t: isinstance(t, Normalize)): return dls
-    stats = imagenet_stats if n_in == 3 and pretrained else channel_stats(dls.train.new(shuffle=False, drop_last=False), n_batches)
-    dls.add_tfms([Normalize.from_stats(*stats)], 'after_batch')
+    "Add a `Normalize`: ImageNet stats for pretrained RGB, per-channel data stats otherwise; nothing if one is there"
+    active = _is_active(dls)
+    # `ActiveDataLoaders` rebuild their loaders from `data.after_batch`: the transform goes there
+    tfms = dls.data.after_batch if active else dls.after_batch.fs
+    if any(isinstance(t, Normalize) for t in tfms): return dls
+    if n_in == 3 and pretrained: stats = imagenet_stats
+    elif active:
+        cand = dls.data.train if len(dls.data.train) else dls.pool.labelled
+        sample = np.random.default_rng(0).choice(cand, min(n_items, len(cand)), replace=False)
+        stats = channel_stats(dls.subset_dl(np.sort(sample)))
+    else: stats = channel_stats(dls.train.new(shuffle=False, drop_last=False), n_batches=max(1, n_items // dls.train.bs))
+    norm = Normalize.from_stats(*stats)
+    if active: dls.data.after_batch.append(norm); dls.set_pool(dls.pool)
+    else: dls.add_tfms([norm], 'after_batch')
     return dls
 
 # %% ../../nbs/10_models.resnet.ipynb #102238a4
@@ -186,12 +199,13 @@ def al_learner(dls, # `DataLoaders` (e.g. `ActiveDataLoaders` from `ALData.datal
     if n_in is None: n_in = dls.one_batch()[0].shape[1]
     n_out = n_out or dls.c
     if isinstance(arch, nn.Module):
-        model, splitter = arch, splitter or (lambda m: L(params(m)))
+        model, splitter = arch, splitter or trainable_params
         if weights is not None: model.load_state_dict(_state_dict(weights))
     else:
         model, splitter = al_resnet(arch, n_in, n_out, weights, rgb, hidden, p), splitter or resnet_split
     train_mode = train_mode or ('scratch' if weights is None else 'finetune')
-    if train_mode == 'head' and len(splitter(model)) < 2: raise ValueError("train_mode='head' needs a body/head split")
+    groups = splitter(model)
+    if train_mode == 'head' and not (len(groups) > 1 and isinstance(groups[0], (list, tuple))): raise ValueError("train_mode='head' needs a body/head split")
     if train_mode == 'scratch' and weights is not None: warnings.warn("train_mode='scratch' with weights: they are kept as the start")
     if normalize: add_normalize(dls, n_in, pretrained=weights is not None)
     return Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics, splitter=splitter,
