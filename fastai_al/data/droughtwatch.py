@@ -14,7 +14,6 @@ import h5py
 import crc32c
 import matplotlib.pyplot as plt
 from tfrecord import example_pb2, TFRecordWriter
-from fastcore.basics import chunked
 from fastprogress.fastprogress import progress_bar
 from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.transforms import IntToFloatTensor, Normalize
@@ -28,7 +27,8 @@ from .core import ALData
 __all__ = ['DW_BANDS', 'DW_RGB', 'DW_SIZE', 'DW_CLASSES', 'DW_URL', 'DW_SHA256', 'DW_BINARY_CLASSES', 'TFRecordError',
            'masked_crc32c', 'tfrecord_payloads', 'write_droughtwatch_tfrecord', 'download_checked',
            'parse_droughtwatch', 'tfrecords_to_hdf5', 'TensorMultiBand', 'rgb_composite', 'show_bands', 'dw_bands',
-           'HDF5Bands', 'droughtwatch_path', 'prepare_droughtwatch', 'droughtwatch_dblock', 'droughtwatch_data']
+           'HDF5Bands', 'data_root', 'droughtwatch_path', 'prepare_droughtwatch', 'stratified_split',
+           'droughtwatch_dblock', 'droughtwatch_data']
 
 # %% ../../nbs/03_data.droughtwatch.ipynb #9c64f55e
 DW_BANDS = tuple(f'B{i}' for i in range(1, 12)) # Landsat bands as named in the records, in stored channel order
@@ -160,19 +160,24 @@ def _records(files:list, size:int, progress:bool):
                 yield rec
 
 def _append(h5:h5py.File, records, chunk_size:int, hist:np.ndarray|None=None):
-    "Append `records` to `h5['x']`/`h5['y']` `chunk_size` at a time, adding pixel values to `hist`"
+    "Append `records` to `h5['x']`/`h5['y']` through one reused buffer of `chunk_size` images; count pixel values in `hist`"
     x, y = h5['x'], h5['y']
-    for chunk in chunked(records, chunk_size):
-        xs, n = np.stack([r[0] for r in chunk]), len(chunk)
-        x.resize(len(x) + n, 0); x[-n:] = xs
-        y.resize(len(y) + n, 0); y[-n:] = [r[1] for r in chunk]
+    buf, lbls, n = np.empty((chunk_size, *x.shape[1:]), np.uint8), np.empty(chunk_size, np.int64), 0
+    def flush(n):
+        x.resize(len(x) + n, 0); x[-n:] = buf[:n]
+        y.resize(len(y) + n, 0); y[-n:] = lbls[:n]
         if hist is not None:
-            for c in range(xs.shape[-1]): hist[c] += np.bincount(xs[..., c].ravel(), minlength=256)
+            for c in range(buf.shape[-1]): hist[c] += np.bincount(buf[:n, ..., c].ravel(), minlength=256)
+    for im, lbl in records:
+        buf[n], lbls[n] = im, lbl
+        n += 1
+        if n == chunk_size: flush(n); n = 0
+    if n: flush(n)
 
 # %% ../../nbs/03_data.droughtwatch.ipynb #948e3e62
 def tfrecords_to_hdf5(src, # DroughtWatch zip, or a folder holding `train/part-*` and `val/part-*`
                       dest, # HDF5 file to write (skipped if it exists)
-                      chunk_size:int=1024, # Records held in memory before each write
+                      chunk_size:int=256, # Records held in memory before each write
                       compression:int=4, # gzip level
                       size:int=DW_SIZE, # Patch size in pixels
                       progress:bool=True, # Show progress over the files
@@ -282,9 +287,11 @@ class HDF5Bands(Transform):
 # %% ../../nbs/03_data.droughtwatch.ipynb #60779ae4
 DW_BINARY_CLASSES = ('0', '1+') # `binary=True`: no cow vs at least one
 
-def droughtwatch_path()->Path:
-    "Default folder: `$FASTAI_AL_DATA/droughtwatch`, else `~/.fastai_al/data/droughtwatch`"
-    return Path(os.environ.get('FASTAI_AL_DATA', Path.home()/'.fastai_al'/'data'))/'droughtwatch'
+def data_root()->Path:
+    "Where datasets live by default: `$FASTAI_AL_DATA`, else `~/.fastai_al/data`"
+    return Path(os.environ.get('FASTAI_AL_DATA', Path.home()/'.fastai_al'/'data'))
+
+def droughtwatch_path()->Path: return data_root()/'droughtwatch'
 
 def prepare_droughtwatch(path=None, # Folder for the zip and the HDF5 file (default `droughtwatch_path()`)
                          url:str=DW_URL, # Where the zip is downloaded from
@@ -301,8 +308,12 @@ def prepare_droughtwatch(path=None, # Folder for the zip and the HDF5 file (defa
     return tfrecords_to_hdf5(src, h5, progress=progress)
 
 # %% ../../nbs/03_data.droughtwatch.ipynb #a906c3f4
-def _stratified(idxs, labels, n, seed):
-    "`(rest, picked)`: `n` of `idxs` drawn at random, stratified by `labels` (`n` may be a fraction)"
+def stratified_split(idxs:np.ndarray, # Item indices to split
+                     labels:np.ndarray, # Class code of every item (indexed by item index)
+                     n:int|float, # How many to pick, or a fraction; 0: none
+                     seed:int=0,
+                    )->tuple:
+    "`(rest, picked)`, both sorted: `n` of `idxs` drawn at random, stratified by `labels`"
     if not n: return idxs, idxs[:0]
     rest, picked = train_test_split(idxs, test_size=n, stratify=labels[idxs], random_state=seed)
     return np.sort(rest), np.sort(picked)
@@ -323,7 +334,7 @@ def droughtwatch_dblock(h5_path, # HDF5 file written by `tfrecords_to_hdf5`
                              CategoryBlock(vocab=list(names))),
                      get_y=names[(y > 0).astype(int) if binary else y].__getitem__)
 
-# %% ../../nbs/03_data.droughtwatch.ipynb #b6bddfd7
+# %% ../../nbs/03_data.droughtwatch.ipynb #0363c993
 def droughtwatch_data(path=None, # Folder for the zip and the HDF5 file (default `droughtwatch_path()`)
                       bands=None, # Band names, e.g. `'B4,B3,B2'`; None: all 11
                       rgb:bool=False, # Only B4, B3, B2
@@ -339,8 +350,8 @@ def droughtwatch_data(path=None, # Folder for the zip and the HDF5 file (default
     dblock = droughtwatch_dblock(h5, bands, rgb, binary)
     with h5py.File(h5, 'r') as f: y, n_tr = f['y'][:], int(f.attrs['n_train'])
     labels = (y > 0).astype(np.int64) if binary else y.astype(np.int64)
-    rest, valid = _stratified(np.arange(n_tr), labels, n_valid, seed)
-    train = rest if n_train is None or n_train >= len(rest) else _stratified(rest, labels, n_train, seed)[1]
+    rest, valid = stratified_split(np.arange(n_tr), labels, n_valid, seed)
+    train = rest if n_train is None or n_train >= len(rest) else stratified_split(rest, labels, n_train, seed)[1]
     official_val = np.arange(n_tr, len(y))
-    test = official_val if n_test is None else _stratified(official_val, labels, n_test, seed)[1]
+    test = official_val if n_test is None else stratified_split(official_val, labels, n_test, seed)[1]
     return ALData.from_dblock(dblock, np.arange(len(y)), train, valid, test, labels=labels)
