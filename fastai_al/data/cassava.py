@@ -97,7 +97,7 @@ def image_label_data(folder, # Folder holding the images
     rest, test = stratified_split(idxs, y, n_test, seed)
     rest, valid = stratified_split(rest, y, n_valid, seed)
     train = rest if n_train is None or n_train >= len(rest) else stratified_split(rest, y, n_train, seed)[1]
-    dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(names))),
+    dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(names), sort=False)),
                        get_x=paths.__getitem__, get_y=names[y].__getitem__,
                        item_tfms=Resize(size), batch_tfms=Normalize.from_stats(*imagenet_stats, cuda=False))
     data = ALData.from_dblock(dblock, idxs, train, valid, test, labels=y)

@@ -331,7 +331,7 @@ def droughtwatch_dblock(h5_path, # HDF5 file written by `tfrecords_to_hdf5`
     # a (near-)constant band would divide by ~0: its std is floored at one grey level
     norm = Normalize.from_stats(mean[ch]/255, np.maximum(std[ch], 1)/255, cuda=False)
     return DataBlock(blocks=(TransformBlock(type_tfms=reader, batch_tfms=[IntToFloatTensor(), norm]),
-                             CategoryBlock(vocab=list(names))),
+                             CategoryBlock(vocab=list(names), sort=False)),
                      get_y=names[(y > 0).astype(int) if binary else y].__getitem__)
 
 # %% ../../nbs/03_data.droughtwatch.ipynb #0363c993
