@@ -134,10 +134,11 @@ def _part_files(src:Path)->dict:
     if src.is_dir():
         names = sorted(str(p.relative_to(src)) for p in src.rglob('part-*') if p.is_file())
         opener = lambda n: open(src/n, 'rb')
-    else:
+    elif zipfile.is_zipfile(src):
         zf = zipfile.ZipFile(src)
         names = sorted(n for n in zf.namelist() if Path(n).name.startswith('part-'))
         opener = zf.open
+    else: raise FileNotFoundError(f"{src}: neither a zip file nor a folder of TFRecord files")
     res = {s: [(f"{src}/{n}" if src.is_dir() else f"{src}!{n}", (lambda n=n: opener(n)))
                for n in names if Path(n).parent.name == s] for s in ('train', 'val')}
     if not res['train']: raise FileNotFoundError(f"{src}: no train/part-* TFRecord files found")
