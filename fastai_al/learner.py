@@ -82,7 +82,7 @@ def _best(learn:Learner, name:str)->float:
 
 @patch
 def active_fit(self:Learner,
-    rounds:int, # Training rounds (labels are acquired between rounds: rounds-1 acquisitions)
+    rounds:int, # Training rounds (each followed by an acquisition)
     n_per_round:int, # Items acquired per round
     strategy='random', # Registered strategy name or `Strategy`
     epochs:int=5, # Epochs per round
@@ -124,7 +124,7 @@ def active_fit(self:Learner,
             row.update(test_accuracy=float(res[1 + names.index('accuracy')]), test_f1=float(res[1 + names.index('f1_score')]))
         row['train_seconds'] = time.perf_counter() - t0
         exhausted = len(self.pool) == 0
-        if rnd < rounds - 1 and not exhausted:
+        if not exhausted:
             g = torch.Generator().manual_seed(round_seed(seed, rnd))
             self.acquire(n_per_round, strat, pool_subset=pool_subset, generator=g, mc_samples=mc_samples, bs=score_bs)
         row['seconds'] = time.perf_counter() - t0
