@@ -30,7 +30,11 @@ def kmeans_pp(sqdist_to, # `j -> (N,)` squared distances of every item to item `
     chosen[first] = True
     for _ in range(n - 1):
         w = d2.masked_fill(chosen, 0)
-        j = int(torch.multinomial(w, 1, generator=generator)) if w.sum() > 0 else int((~chosen).nonzero()[0])
+        cum = w.cumsum(0)
+        if cum[-1] > 0:   # inverse-CDF draw: one uniform per pick (torch.multinomial is ~100× slower on large pools)
+            u = torch.rand(1, generator=generator, dtype=cum.dtype) * cum[-1]
+            j = min(int(torch.searchsorted(cum, u, right=True)), n_items - 1)
+        else: j = int((~chosen).nonzero()[0])
         picked.append(j); chosen[j] = True
         d2 = torch.minimum(d2, sqdist_to(j).double().clamp_min(0))
     return torch.tensor(picked, dtype=torch.long)
@@ -42,7 +46,7 @@ def badge_select(probs:torch.Tensor, # N×C predicted probabilities
     h = embeddings if embeddings.is_floating_point() else embeddings.float()
     q = probs.to(h.dtype).clone()
     q[torch.arange(len(q)), q.argmax(1)] -= 1
-    g_norm2 = (q * q).sum(1) * (h * h).sum(1)
+    g_norm2 = (q * q).sum(1) * torch.linalg.vector_norm(h, dim=1).square()   # no N×d temporary
     sqdist_to = lambda j: g_norm2 + g_norm2[j] - 2 * (q @ q[j]) * (h @ h[j])
     return kmeans_pp(sqdist_to, int(top_n(g_norm2, 1)[0]), n, len(h), generator)
 
@@ -55,16 +59,16 @@ def badge(scores, n, generator):
 # %% ../../nbs/26_strategies.batch.ipynb #923f356a
 def min_sqdist(x:torch.Tensor, # N×d
                y:torch.Tensor, # M×d
-               chunk_elems:int=2**24, # Largest distance block held at once
+               chunk_elems:int=2**22, # Largest distance block held at once
               )->torch.Tensor: # N: squared distance of each row of `x` to its nearest row of `y`
     "Nearest-neighbour squared distances from `x` to `y`, computed in blocks of at most `chunk_elems` distances"
     out = torch.full((len(x),), math.inf, dtype=x.dtype)
-    xn, yn = (x * x).sum(1), (y * y).sum(1)
+    xn, yn = torch.linalg.vector_norm(x, dim=1).square(), torch.linalg.vector_norm(y, dim=1).square()
     rows = max(1, chunk_elems // max(1, min(len(y), chunk_elems)))
     cols = max(1, chunk_elems // rows)
     for i in range(0, len(x), rows):
         for j in range(0, len(y), cols):
-            d = xn[i:i+rows, None] + yn[None, j:j+cols] - 2 * x[i:i+rows] @ y[j:j+cols].T
+            d = torch.addmm(yn[None, j:j+cols], x[i:i+rows], y[j:j+cols].T, alpha=-2).add_(xn[i:i+rows, None])
             out[i:i+rows] = torch.minimum(out[i:i+rows], d.min(1).values)
     return out.clamp_min(0)
 
@@ -73,17 +77,17 @@ def k_center_greedy(embeddings:torch.Tensor, # N×d pool embeddings
                     n:int, generator:torch.Generator)->torch.Tensor:
     "Greedy k-center: `n` pool positions, each the farthest from the labelled set and the earlier picks"
     x = embeddings if embeddings.is_floating_point() else embeddings.float()
-    xn = (x * x).sum(1)
+    xn = torch.linalg.vector_norm(x, dim=1).square()
     lab = labelled_embeddings.to(x.dtype) if labelled_embeddings is not None else x[:0]
     if len(lab): d2, picked = min_sqdist(x, lab), []
     else:
         first = int(torch.randint(len(x), (1,), generator=generator))
-        d2, picked = (xn + xn[first] - 2 * x @ x[first]).clamp_min(0), [first]
+        d2, picked = (xn + xn[first] - 2 * (x @ x[first])).clamp_min(0), [first]
     d2[picked] = -1   # picked items can never win again, even among duplicates
     while len(picked) < n:
         j = int(d2.argmax())   # first maximum: ties go to the lower position
         picked.append(j)
-        d2 = torch.minimum(d2, (xn + xn[j] - 2 * x @ x[j]).clamp_min(0))
+        d2 = torch.minimum(d2, (xn + xn[j] - 2 * (x @ x[j])).clamp_min(0))
         d2[j] = -1
     return torch.tensor(picked, dtype=torch.long)
 
@@ -98,7 +102,7 @@ def batchbald_select(mc_probs:torch.Tensor, # N×T×C MC-dropout probabilities
                      n:int, generator:torch.Generator,
                      max_configs:int=1024, # Label configurations enumerated exactly; beyond, sampled ones
                      n_samples:int|None=None, # Configurations sampled once exact enumeration stops (default `max_configs`)
-                     chunk_elems:int=2**22, # Largest N×K×C block held at once
+                     chunk_elems:int=2**20, # Largest N×K×C block held at once
                     )->torch.Tensor:
     "Greedy BatchBALD: each pick maximises H[y_i | picked] - E_ω H[y_i|ω]"
     p = mc_probs.double()
