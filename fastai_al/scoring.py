@@ -77,7 +77,8 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
     model.eval()
     try:
         for b in dl:
-            xb = (b[0] if isinstance(b, (tuple, list)) else b).to(device)
+            # plain tensors: fastai's tensor types would dispatch every op of the network through Python
+            xb = (b[0] if isinstance(b, (tuple, list)) else b).as_subclass(torch.Tensor).to(device)
             capture[0] = True
             h = prefix(xb)
             if needs & _DET:

@@ -22,7 +22,7 @@ from fastai.data.transforms import Normalize
 from fastai.vision.core import imagenet_stats
 from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat
-from fastai.metrics import accuracy
+from fastai.metrics import accuracy, F1Score
 
 # %% auto #0
 __all__ = ['TRAIN_MODES', 'map_rgb_weights', 'adapt_first_conv', 'dropout_head', 'al_resnet', 'resnet_split', 'TrainMode',
@@ -131,13 +131,16 @@ class TrainMode(Callback):
         if mode not in TRAIN_MODES: raise ValueError(f"train mode must be one of {TRAIN_MODES}, got {mode!r}")
         store_attr()
 
-    def before_fit(self):
-        if hasattr(self.learn, 'gather_preds'): return  # `get_preds` also fires before_fit
+    # `validate` and `get_preds` fire `before_fit` too: act at the first training phase of a fit instead
+    def before_fit(self): self.applied, self.mults = False, None
+    def before_train(self):
+        if self.applied: return
         if self.mode == 'head': self.learn.freeze()
         else: self.learn.unfreeze()
         lrs = [h['lr'] for h in self.opt.hypers]
         # discriminative rates only when the caller gave one rate for all groups
-        self.mults = even_mults(1/self.lr_mult, 1, len(lrs)) if self.mode == 'finetune' and len(set(lrs)) == 1 else None
+        if self.mode == 'finetune' and len(set(lrs)) == 1: self.mults = even_mults(1/self.lr_mult, 1, len(lrs))
+        self.applied = True
 
     def before_batch(self):
         if not self.training or self.mults is None: return
@@ -192,7 +195,8 @@ def al_learner(dls, # `DataLoaders` (e.g. `ActiveDataLoaders` from `ALData.datal
                train_mode:str|None=None, # 'head', 'finetune' or 'scratch' (default: 'finetune' with weights, else 'scratch')
                lr_mult:float=100, # Head lr / first-group lr in 'finetune'
                normalize:bool=True, # Add per-channel (or ImageNet) normalisation to `dls` if missing
-               metrics=accuracy, loss_func=None, splitter=None, cbs=None,
+               metrics=None, # Default: accuracy and macro-F1 (as `active_learner`)
+               loss_func=None, splitter=None, cbs=None,
                **kwargs, # Passed to `Learner`
               )->Learner:
     "A fastai `Learner` on a multichannel ResNet with the dropout head, trained in `train_mode` at every fit"
@@ -208,5 +212,6 @@ def al_learner(dls, # `DataLoaders` (e.g. `ActiveDataLoaders` from `ALData.datal
     if train_mode == 'head' and not (len(groups) > 1 and isinstance(groups[0], (list, tuple))): raise ValueError("train_mode='head' needs a body/head split")
     if train_mode == 'scratch' and weights is not None: warnings.warn("train_mode='scratch' with weights: they are kept as the start")
     if normalize: add_normalize(dls, n_in, pretrained=weights is not None)
+    metrics = [accuracy, F1Score(average='macro')] if metrics is None else metrics
     return Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics, splitter=splitter,
                    cbs=L(cbs) + TrainMode(train_mode, lr_mult), **kwargs)
