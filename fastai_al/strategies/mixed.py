@@ -42,7 +42,7 @@ def mixed(first:str|Strategy, # Shortlisting strategy (e.g. an uncertainty one)
         shortlist = first(scores, min(int(k * n), len(scores['idxs'])), generator)
         return shortlist[then(subset_scores(scores, shortlist), n, generator)]
     s = Strategy(name, select, tuple(dict.fromkeys(first.needs + then.needs)), 'mixed',
-                 ref=f'Munro 2021 ch. 5: {first.ref} → {then.ref}',
+                 ref=f'Munro 2021, Human-in-the-Loop Machine Learning, ch. 5 ({first.name}, then {then.name})',
                  doc=f"{first.name} shortlists {k}×n, then {then.name} picks n")
     if register: STRATEGIES[name] = s
     return s
