@@ -96,6 +96,7 @@ def active_fit(self:Learner,
     quiet:bool=True, # Hide the per-epoch progress bars and logs
     mc_samples:int=10, # T for Monte-Carlo dropout strategies
     score_bs:int=None, # Batch size for scoring
+    test_every:int=1, # Evaluate on the test set every this many rounds (and at the last round)
 )->pd.DataFrame:
     "Run the active-learning loop; one row per round"
     if not hasattr(self, '_al_init_state'):
@@ -117,7 +118,7 @@ def active_fit(self:Learner,
         else: fit_fn(self, epochs, lr)
         row = dict(round=rnd, n_labelled=len(self.pool.labelled),
                    valid_accuracy=_best(self, 'accuracy'), valid_f1=_best(self, 'f1_score'))
-        if len(self.pool.test):
+        if len(self.pool.test) and (rnd % test_every == 0 or rnd == rounds - 1):
             with self.no_bar(), self.no_logging():
                 res = self.validate(dl=self.dls.subset_dl(self.pool.test, with_labels=True, bs=score_bs or 2 * self.dls.bs))
             names = [m.name for m in self.metrics]
