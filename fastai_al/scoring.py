@@ -52,6 +52,7 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
                  dl, # Yields `(x,)` or `(x, y)` batches (or bare tensors)
                  needs, # Subset of `SCORE_NEEDS`
                  mc_samples:int=10, # T, the number of Monte-Carlo dropout samples
+                 mc_chunk:int=2**22, # Most elements of prefix output repeated for one suffix call (bounds its memory)
                 )->dict:
     "Compute `needs` for every item of `dl`, in order, in one pass; results on CPU"
     needs = set(needs)
@@ -70,7 +71,7 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
     prefix, suffix = mc_split(model)
     if needs & _MC and not any(_is_dropout(m) for m in suffix.modules()):
         warnings.warn("the model has no dropout layer: all MC samples are identical")
-    # an in-place op in the suffix could overwrite the prefix output that every sample reuses
+    # an in-place op in the suffix could overwrite the prefix output that the MC samples reuse
     fresh = (lambda h: h.clone()) if any(getattr(m, 'inplace', False) for m in suffix.modules()) else (lambda h: h)
     device = next(model.parameters()).device
     was_training = model.training
@@ -88,14 +89,17 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
             if needs & _MC:
                 _set_dropout(suffix, True)
                 s_p = s_h = 0; samples = []
-                for _ in range(mc_samples):
-                    p = F.softmax(suffix(fresh(h)).float(), 1)
-                    s_p = s_p + p; s_h = s_h + torch.special.entr(p).sum(1)
-                    if 'mc_probs' in needs: samples.append(p.cpu())
+                # k samples per suffix call, stacked along the batch: few large ops instead of T small ones
+                k = max(1, min(mc_samples, mc_chunk // max(1, h.numel())))
+                for t in range(0, mc_samples, k):
+                    kk = min(k, mc_samples - t)
+                    p = F.softmax(suffix(h.repeat(kk, *[1] * (h.ndim - 1))).float(), 1).view(kk, len(h), -1)
+                    s_p = s_p + p.sum(0); s_h = s_h + torch.special.entr(p).sum(2).sum(0)
+                    if 'mc_probs' in needs: samples.append(p.transpose(0, 1).cpu())
                 _set_dropout(suffix, False)
                 if 'mc_probs_mean' in needs: acc['mc_probs_mean'].append((s_p / mc_samples).cpu())
                 if 'mc_entropy_mean' in needs: acc['mc_entropy_mean'].append((s_h / mc_samples).cpu())
-                if 'mc_probs' in needs: acc['mc_probs'].append(torch.stack(samples, 1))
+                if 'mc_probs' in needs: acc['mc_probs'].append(torch.cat(samples, 1))
     finally:
         for h in hooks: h.remove()
         _set_dropout(model, False); model.train(was_training)

@@ -17,7 +17,7 @@ from fastcore.basics import store_attr, even_mults
 from fastcore.foundation import L
 from fastai.torch_core import params, trainable_params
 from fastai.layers import Flatten
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelBatchException
 from fastai.data.transforms import Normalize
 from fastai.vision.core import imagenet_stats
 from fastai.learner import Learner
@@ -119,7 +119,7 @@ def resnet_split(m:nn.Sequential):
     "fastai splitter: stem + first two stages, last two stages, head (3 parameter groups)"
     return L(m[0][:6], m[0][6:], m[1:]).map(params)
 
-# %% ../../nbs/10_models.resnet.ipynb #d6df84d5
+# %% ../../nbs/10_models.resnet.ipynb #b021c6a7
 TRAIN_MODES = ('head', 'finetune', 'scratch')
 
 class TrainMode(Callback):
@@ -143,11 +143,13 @@ class TrainMode(Callback):
         self.applied = True
 
     def before_batch(self):
+        # a last training batch of one item (e.g. 65 labelled items, bs=64) would make BatchNorm fail: skip it
+        if self.training and len(self.yb) and len(self.yb[0]) < 2: raise CancelBatchException()
         if not self.training or self.mults is None: return
         head_lr = self.opt.hypers[-1]['lr']
         for h, m in zip(self.opt.hypers, self.mults): h['lr'] = head_lr * m
 
-# %% ../../nbs/10_models.resnet.ipynb #42324b90
+# %% ../../nbs/10_models.resnet.ipynb #b0f6922f
 def channel_stats(dl, # A DataLoader yielding `(x, ...)` batches of `bs × C × H × W`
                   n_batches:int|None=None, # Batches to read (`None`: all)
                  )->tuple: # (mean, std), one value per channel
@@ -183,7 +185,7 @@ def add_normalize(dls, # fastai `DataLoaders`, or `ActiveDataLoaders`
     else: dls.add_tfms([norm], 'after_batch')
     return dls
 
-# %% ../../nbs/10_models.resnet.ipynb #102238a4
+# %% ../../nbs/10_models.resnet.ipynb #306a634b
 def al_learner(dls, # `DataLoaders` (e.g. `ActiveDataLoaders` from `ALData.dataloaders`)
                arch=resnet50, # A torchvision ResNet constructor, or any `nn.Module` (e.g. `gal_cnn()`), used as is
                n_in:int|None=None, # Input bands (default: read from one batch)
