@@ -34,7 +34,8 @@ def _run_one(job, out, make_learner, threads, **kwargs):
     strategy, seed = job
     torch.set_num_threads(threads)
     t0 = time.perf_counter()
-    res = Experiment(Path(out)/'runs'/f'{strategy}_s{seed}', make_learner, strategy=strategy, seed=seed, **kwargs).run()
+    res = Experiment(Path(out)/'runs'/f'{strategy}_s{seed}', make_learner, strategy=strategy, seed=seed,
+                     show_rounds=False, **kwargs).run()
     print(f"  {strategy:<18} seed {seed}: {len(res)} rounds, final accuracy {res['valid_accuracy'].iloc[-1]:.3f} "
           f"({time.perf_counter() - t0:.0f}s)", flush=True)
     return res

@@ -20,6 +20,8 @@ from .learner import *
 __all__ = ['Experiment']
 
 # %% ../nbs/40_experiment.ipynb #ba63178a
+_DISPLAY_ONLY = {'quiet', 'show_rounds', 'score_bs'}  # settings that cannot change results
+
 class Experiment:
     "A resumable active-learning run in folder `path`"
     def __init__(self,
@@ -34,7 +36,8 @@ class Experiment:
         store_attr('make_learner,rounds,n_per_round,strategy,seed,fit_kwargs')
         self.path = Path(path)
         self.config = dict(strategy=str(strategy), seed=seed, n_per_round=n_per_round,
-                           **{k: v for k, v in fit_kwargs.items() if isinstance(v, (int, float, str, bool, type(None)))})
+                           **{k: v for k, v in fit_kwargs.items()
+                              if isinstance(v, (int, float, str, bool, type(None))) and k not in _DISPLAY_ONLY})
 
     @property
     def state_file(self): return self.path/'state.json'

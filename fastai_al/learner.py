@@ -97,6 +97,7 @@ def active_fit(self:Learner,
     mc_samples:int=10, # T for Monte-Carlo dropout strategies
     score_bs:int=None, # Batch size for scoring
     test_every:int=1, # Evaluate on the test set every this many rounds (and at the last round)
+    show_rounds:bool=True, # A progress bar over rounds
 )->pd.DataFrame:
     "Run the active-learning loop; one row per round"
     if not hasattr(self, '_al_init_state'):
@@ -107,7 +108,7 @@ def active_fit(self:Learner,
     if 'accuracy' not in have: self.metrics.append(accuracy)
     if 'f1_score' not in have: self.metrics.append(F1Score(average='macro'))
     rows = []
-    for rnd in progress_bar(range(start_round, rounds), leave=False):
+    for rnd in progress_bar(range(start_round, rounds), leave=False, display=show_rounds):
         t0 = time.perf_counter()
         set_seed(round_seed(seed, rnd), reproducible=True)
         if reinit: self.model.load_state_dict(self._al_init_state)
