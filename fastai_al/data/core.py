@@ -64,9 +64,13 @@ def from_dblock(cls:ALData, dblock:DataBlock, # Describes items → (x, y); its 
     dblock = copy.copy(dblock)
     dblock.splitter = IndexSplitter([])  # everything in one split: vocab and setup see all items
     dsets = dblock.datasets(source)
-    if labels is None:
-        ytl = dsets.tls[dsets.n_inp]
-        labels = np.array([int(ytl[i]) for i in range(len(dsets))])
+    ytl = dsets.tls[dsets.n_inp]
+    if labels is None: labels = np.array([int(ytl[i]) for i in range(len(dsets))])
+    else:  # given codes must be the y pipeline's (a sorted vocab, for one, can renumber classes)
+        labels = np.asarray(labels)
+        for i in np.random.default_rng(0).choice(len(dsets), min(len(dsets), 20), replace=False):
+            if int(ytl[i]) != labels[i]:
+                raise ValueError(f"labels[{i}] = {labels[i]} but the DataBlock's y pipeline gives {int(ytl[i])} ({dsets.vocab[int(ytl[i])]!r})")
     return cls(dsets, labels, train, valid, test, after_item=list(dblock.item_tfms), after_batch=list(dblock.batch_tfms))
 
 # %% ../../nbs/01_data.core.ipynb #0cc3811c
