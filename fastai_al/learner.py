@@ -108,7 +108,7 @@ def active_fit(self:Learner,
     if 'accuracy' not in have: self.metrics.append(accuracy)
     if 'f1_score' not in have: self.metrics.append(F1Score(average='macro'))
     rows = []
-    for rnd in progress_bar(range(start_round, rounds), leave=False, display=show_rounds):
+    for rnd in (progress_bar(range(start_round, rounds), leave=False) if show_rounds else range(start_round, rounds)):
         t0 = time.perf_counter()
         set_seed(round_seed(seed, rnd), reproducible=True)
         if reinit: self.model.load_state_dict(self._al_init_state)

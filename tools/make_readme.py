@@ -37,6 +37,8 @@ def save_plots(nb_path:Path, out_dir:Path):
     for i, cell in enumerate(nb['cells'], 1):
         n_img = 0
         for out in cell.get('outputs', []):
+            # nbdev-clean blanks execution counts; pandoc's ipynb reader rejects a null one in an output
+            if out.get('output_type') == 'execute_result' and out.get('execution_count') is None: out['execution_count'] = i
             data = out.get('data')
             if not data: continue
             mime = next((m for m in MIMES if m in data), None)
