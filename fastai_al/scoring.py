@@ -52,7 +52,7 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
                  dl, # Yields `(x,)` or `(x, y)` batches (or bare tensors)
                  needs, # Subset of `SCORE_NEEDS`
                  mc_samples:int=10, # T, the number of Monte-Carlo dropout samples
-                 mc_chunk:int=2**22, # Most elements of prefix output repeated for one suffix call (bounds its memory)
+                 mc_chunk:int=2**20, # Most elements of prefix output repeated for one suffix call (bounds its memory)
                 )->dict:
     "Compute `needs` for every item of `dl`, in order, in one pass; results on CPU"
     needs = set(needs)
