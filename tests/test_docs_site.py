@@ -101,7 +101,7 @@ def check_api(base:str, cfg, pages:list):
 
 def screenshot(base:str, dest:Path):
     dest.parent.mkdir(parents=True, exist_ok=True)
-    browse(base + 'index.html', f'--screenshot={dest.resolve()}', '--window-size=1280,900', '--hide-scrollbars')
+    browse(base + 'index.html', f'--screenshot={dest.resolve()}', '--window-size=1280,1600', '--hide-scrollbars')
     assert dest.stat().st_size > 10_000, 'the screenshot is nearly empty'
 
 
