@@ -11,7 +11,7 @@ symbol in `_modidx.py`.
     python tools/build_docs.py              # build, exit 1 on any warning or missing page
     python tools/build_docs.py --lenient    # build, print warnings, exit 0
 """
-import os, re, shutil, subprocess, sys, tempfile, time, warnings
+import ast, os, re, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 
 from fastcore.script import call_parse, store_true
@@ -56,6 +56,34 @@ def _drop(d:dict, keys:tuple):
         d = d.get(k) if isinstance(d, dict) else None
         if not isinstance(d, dict): return
     d.pop(last, None)
+
+
+_QUIET = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+def _runs_code(node)->bool:
+    "Whether a top-level statement does something when run (defining functions or classes, importing does not)"
+    if isinstance(node, ast.Try): return any(_runs_code(n) for n in node.body)
+    return not isinstance(node, _QUIET)
+
+def mixed_import_cells(nbs_path:Path)->list:
+    "Cells nbdev runs while building docs (they hold an import) that also run other code, which would run too"
+    from nbdev.process import NBProcessor
+    from nbdev.processors import _do_eval
+    problems = []
+    for nb in sorted(Path(nbs_path).glob('*.ipynb')):
+        for i, cell in enumerate(NBProcessor(nb).nb.cells):
+            if cell.cell_type != 'code' or cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}: continue
+            try: trees = cell.parsed_()
+            except SyntaxError: continue
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')  # nbdev's own warning, for a subset of these cells
+                if not trees or not _do_eval(cell): continue
+            if any(isinstance(n, (ast.Import, ast.ImportFrom)) for t in trees for n in ast.walk(t)) and \
+               any(_runs_code(t) for t in trees):
+                first = cell.source.strip().split('\n')[0]
+                problems.append(f'{nb.name}, cell {i + 1}: imports mixed with code that nbdev would run in every docs '
+                                f'build; move the imports to a cell of their own: {first[:70]}')
+    return problems
 
 
 def front_matter(nb:dict)->tuple:
@@ -161,8 +189,11 @@ def main(lenient:store_true=False, # Report warnings but exit 0
         subprocess.run(['nbdev-docs', '--n-workers', str(n_workers)], check=True)
         n = len(list(cfg.doc_path.rglob('*.html')))
     else:
+        mixed = mixed_import_cells(cfg.nbs_path)
+        if mixed and not lenient: sys.exit('\n'.join(mixed))
         try: cache, problems = nbdev_steps(n_workers, force)
         except Exception as e: sys.exit(f'nbdev could not process the notebooks: {e}')
+        problems += mixed
         with tempfile.TemporaryDirectory(prefix='fastai_al_docs_') as tmp:
             outputs = stage(cache, Path(tmp)/'site')
             site, n = render_smalldocs(Path(tmp)/'site', cfg.doc_path, outputs)
