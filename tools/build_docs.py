@@ -184,13 +184,13 @@ def main(lenient:store_true=False, # Report warnings but exit 0
     from nbdev.config import get_config
     cfg = get_config()
     use_quarto = quarto == 'yes' or (quarto == 'auto' and shutil.which('quarto'))
+    mixed = mixed_import_cells(cfg.nbs_path)
+    if mixed and not lenient: sys.exit('\n'.join(mixed))
     if use_quarto:
-        problems = []
+        problems = list(mixed)
         subprocess.run(['nbdev-docs', '--n-workers', str(n_workers)], check=True)
         n = len(list(cfg.doc_path.rglob('*.html')))
     else:
-        mixed = mixed_import_cells(cfg.nbs_path)
-        if mixed and not lenient: sys.exit('\n'.join(mixed))
         try: cache, problems = nbdev_steps(n_workers, force)
         except Exception as e: sys.exit(f'nbdev could not process the notebooks: {e}')
         problems += mixed
