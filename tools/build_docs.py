@@ -3,13 +3,15 @@
 With the Quarto binary on the PATH this is `nbdev-docs`. Without it (Quarto cannot be installed offline, and
 `nbdev-docs`/`nbdev-proc-nbs` then try to install it with sudo) it runs nbdev's own pre-processing steps, exactly
 as `nbdev-docs` does before calling Quarto, and renders the processed notebooks with smalldocs, a pure-Python
-renderer of `_quarto.yml` projects (`pip install -e ".[docs]"`).
+renderer of `_quarto.yml` projects (in the `dev` and `docs` extras).
 
-Either way it then checks that every exported module has its page, with a `show_doc` anchor for each top-level
-symbol in `_modidx.py`.
+Errors: a cell that mixes imports with other code (nbdev runs such cells in every docs build), any warning of
+nbdev or smalldocs (broken links included), an exported module without its page, or a page without a `show_doc`
+anchor for each top-level public symbol of its module in `_modidx.py`.
 
-    python tools/build_docs.py              # build, exit 1 on any warning or missing page
-    python tools/build_docs.py --lenient    # build, print warnings, exit 0
+    python tools/build_docs.py              # build; exit 1 on any of the above
+    python tools/build_docs.py --lenient    # build, print the problems, exit 0
+    python tools/build_docs.py --force      # process every notebook again (nbdev caches `_proc/` by mtime)
 """
 import ast, gc, os, re, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
