@@ -6,12 +6,13 @@ Docs: https://fastai-al.github.io/fastai_al/sweep.html.md"""
 
 # %% ../nbs/42_sweep.ipynb #e0efb720
 from __future__ import annotations
-import contextlib, hashlib, importlib, itertools, json, os, signal, sys, time, traceback, warnings
+import contextlib, hashlib, importlib, itertools, json, os, pickle, select, signal, sys, threading, time, traceback, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from dataclasses import dataclass, field, asdict, fields
 from functools import partial
 from pathlib import Path
+import cloudpickle
 import pandas as pd
 import torch
 import yaml
@@ -211,30 +212,48 @@ def run_spec(spec:RunSpec, # What to run
     return status
 
 # %% ../nbs/42_sweep.ipynb #d9eb5b77
-def _die_with_parent(parent:int):
+def _die_with_parent(conn, parent:int|None):
+    ppid = os.getppid() if parent is None else parent
     if sys.platform.startswith('linux'):
         import ctypes
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent: os._exit(1)  # the parent died before the line above took effect
+    if os.getppid() != ppid: os._exit(1)  # the parent died before the line above took effect
+    if hasattr(select, 'poll'):  # the pipe to the parent reports an error once the parent is gone, whoever forked us
+        def _watch():
+            p = select.poll(); p.register(conn.fileno(), 0); p.poll()
+            os.kill(os.getpid(), signal.SIGKILL)
+        threading.Thread(target=_watch, daemon=True).start()
 
-def _child(conn, fn, item, parent:int):
-    _die_with_parent(parent)
-    try: res = fn(item)
+def _child(conn, payload, parent:int|None):
+    _die_with_parent(conn, parent)
+    try:
+        fn, item = cloudpickle.loads(payload) if isinstance(payload, bytes) else payload
+        res = fn(item)
     except BaseException as e: res = RuntimeError(f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
-    conn.send(res); conn.close()
+    # plain pickle: torch's multiprocessing pickler would pass tensors as handles that die with this process
+    conn.send_bytes(pickle.dumps(res))  # not closed: the watcher above would take that for the parent's death
 
 class LocalEngine:
     "Map a function over items in local processes, one process per item, `n_workers` at a time"
     def __init__(self, n_workers:int=1, # Processes at a time (0: run in this process)
-                 start_method:str=None, # 'fork' (default where available), 'forkserver' or 'spawn'
+                 start_method:str=None, # 'fork', 'forkserver' or 'spawn' (None: see `method`)
                 ):
-        self.n_workers = n_workers
-        self.start_method = start_method or ('fork' if 'fork' in mp.get_all_start_methods() and not torch.cuda.is_initialized() else 'spawn')
+        self.n_workers, self.start_method = n_workers, start_method
 
     @property
     def threads(self)->int|None:
         "torch threads per worker: the cores shared out"
         return max(1, (os.cpu_count() or 1) // self.n_workers) if self.n_workers else None
+
+    @property
+    def method(self)->str:
+        "How processes start: `start_method`, else 'fork' for one-thread workers (no CUDA), else 'forkserver' (or 'spawn')"
+        if self.start_method: return self.start_method
+        avail = mp.get_all_start_methods()
+        # OpenMP (torch's CPU threads) hangs in a forked child that uses several threads if the parent used them
+        # too; with one thread per worker forking is safe, and the fastest start
+        if 'fork' in avail and self.threads == 1 and not torch.cuda.is_initialized(): return 'fork'
+        return 'forkserver' if 'forkserver' in avail else 'spawn'
 
     def map(self, fn, items, on_done=None)->list:
         "`[fn(item) for item in items]`, each in its own process; a crashed process gives an exception as its result"
@@ -245,18 +264,23 @@ class LocalEngine:
         if not self.n_workers:
             for i, it in enumerate(items): _done(i, fn(it))
             return res
-        ctx, todo, running = mp.get_context(self.start_method), list(enumerate(items)), {}
+        method = self.method
+        ctx, todo, running = mp.get_context(method), list(enumerate(items)), {}
+        if method == 'forkserver': ctx.set_forkserver_preload(['fastai_al.sweep'])  # imported once, in the server
         try:
             while todo or running:
                 while todo and len(running) < self.n_workers:
                     i, it = todo.pop(0)
                     r, w = ctx.Pipe(duplex=False)
-                    p = ctx.Process(target=_child, args=(w, fn, it, os.getpid()))
+                    # forked children inherit `fn` and `item`; others get them cloudpickled, like Ray tasks, so
+                    # functions defined in a notebook travel too
+                    payload = (fn, it) if method == 'fork' else cloudpickle.dumps((fn, it))
+                    p = ctx.Process(target=_child, args=(w, payload, None if method == 'forkserver' else os.getpid()))
                     p.start(); w.close()
                     running[r] = (i, p)
                 for r in wait(list(running)):
                     i, p = running.pop(r)
-                    try: out = r.recv()
+                    try: out = pickle.loads(r.recv_bytes())
                     except EOFError: out = None
                     p.join(); r.close()
                     _done(i, out if out is not None or p.exitcode == 0 else RuntimeError(f"worker process exited with code {p.exitcode}"))
