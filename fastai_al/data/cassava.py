@@ -18,8 +18,7 @@ from fastai.data.transforms import Normalize
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize
 from fastai.vision.core import imagenet_stats
-from .core import ALData
-from .droughtwatch import stratified_split, data_root
+from .core import ALData, stratified_split, data_root
 
 # %% auto #0
 __all__ = ['CASSAVA_CLASSES', 'image_problem', 'check_image_labels', 'image_label_data', 'read_label_table', 'cassava_data']

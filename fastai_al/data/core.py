@@ -6,9 +6,11 @@ Docs: https://fastai-al.github.io/fastai_al/data.core.html.md"""
 
 # %% ../../nbs/01_data.core.ipynb #02229d4e
 from __future__ import annotations
-import copy
+import copy, os
 from dataclasses import dataclass, field
+from pathlib import Path
 import numpy as np
+from sklearn.model_selection import train_test_split
 import torch
 from fastcore.basics import store_attr, patch
 from fastai.torch_core import default_device
@@ -18,7 +20,7 @@ from fastai.data.transforms import IndexSplitter
 from ..pool import ActivePool
 
 # %% auto #0
-__all__ = ['ALData', 'ActiveDataLoaders']
+__all__ = ['ALData', 'data_root', 'stratified_split', 'ActiveDataLoaders']
 
 # %% ../../nbs/01_data.core.ipynb #02def6a3
 @dataclass
@@ -54,6 +56,21 @@ class ALData:
                 f"test={len(self.test)})")
 
 # %% ../../nbs/01_data.core.ipynb #de68cd4c
+def data_root()->Path:
+    "Where datasets live by default: `$FASTAI_AL_DATA`, else `~/.fastai_al/data`"
+    return Path(os.environ.get('FASTAI_AL_DATA', Path.home()/'.fastai_al'/'data'))
+
+def stratified_split(idxs:np.ndarray, # Item indices to split
+                     labels:np.ndarray, # Class code of every item (indexed by item index)
+                     n:int|float, # How many to pick, or a fraction; 0: none
+                     seed:int=0,
+                    )->tuple:
+    "`(rest, picked)`, both sorted: `n` of `idxs` drawn at random, stratified by `labels`"
+    if not n: return idxs, idxs[:0]
+    rest, picked = train_test_split(idxs, test_size=n, stratify=labels[idxs], random_state=seed)
+    return np.sort(rest), np.sort(picked)
+
+# %% ../../nbs/01_data.core.ipynb #ad710af8
 @patch(cls_method=True)
 def from_dblock(cls:ALData, dblock:DataBlock, # Describes items → (x, y); its `item_tfms`/`batch_tfms` are used
                  source, # What `dblock.get_items` reads (or the items themselves)
@@ -73,7 +90,7 @@ def from_dblock(cls:ALData, dblock:DataBlock, # Describes items → (x, y); its 
                 raise ValueError(f"labels[{i}] = {labels[i]} but the DataBlock's y pipeline gives {int(ytl[i])} ({dsets.vocab[int(ytl[i])]!r})")
     return cls(dsets, labels, train, valid, test, after_item=list(dblock.item_tfms), after_batch=list(dblock.batch_tfms))
 
-# %% ../../nbs/01_data.core.ipynb #0cc3811c
+# %% ../../nbs/01_data.core.ipynb #4aca5842
 @patch
 def new_pool(self:ALData,
     n_init:int, # Size of the initial labelled set
@@ -85,7 +102,7 @@ def new_pool(self:ALData,
     pool.label_initial(n_init, seed=seed, labels=self.labels if balanced else None)
     return pool
 
-# %% ../../nbs/01_data.core.ipynb #4aca5842
+# %% ../../nbs/01_data.core.ipynb #6ce1ab11
 class ActiveDataLoaders(DataLoaders):
     "`DataLoaders` over `data` whose train set is `pool.labelled` and valid set `pool.valid`"
     def __init__(self, data:ALData, pool:ActivePool, bs:int=64, device=None, num_workers:int=0, path='.'):

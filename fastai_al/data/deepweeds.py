@@ -7,8 +7,7 @@ Docs: https://fastai-al.github.io/fastai_al/data.deepweeds.html.md"""
 # %% ../../nbs/05_data.deepweeds.ipynb #a8c78bf0
 from __future__ import annotations
 from pathlib import Path
-from .core import ALData
-from .droughtwatch import data_root
+from .core import ALData, data_root
 from .cassava import image_label_data, read_label_table
 
 # %% auto #0

@@ -20,15 +20,13 @@ from fastai.data.transforms import IntToFloatTensor, Normalize
 from fasttransform import Transform
 from fastai.vision.core import TensorImage, show_image
 import fastai.vision.data # registers `show_batch` for image batches (a grid of axes)
-from sklearn.model_selection import train_test_split
-from .core import ALData
+from .core import ALData, data_root, stratified_split
 
 # %% auto #0
 __all__ = ['DW_BANDS', 'DW_RGB', 'DW_SIZE', 'DW_CLASSES', 'DW_URL', 'DW_SHA256', 'DW_BINARY_CLASSES', 'TFRecordError',
            'masked_crc32c', 'tfrecord_payloads', 'write_droughtwatch_tfrecord', 'download_checked',
            'parse_droughtwatch', 'tfrecords_to_hdf5', 'TensorMultiBand', 'rgb_composite', 'show_bands', 'dw_bands',
-           'HDF5Bands', 'data_root', 'droughtwatch_path', 'prepare_droughtwatch', 'stratified_split',
-           'droughtwatch_dblock', 'droughtwatch_data']
+           'HDF5Bands', 'droughtwatch_path', 'prepare_droughtwatch', 'droughtwatch_dblock', 'droughtwatch_data']
 
 # %% ../../nbs/03_data.droughtwatch.ipynb #9c64f55e
 DW_BANDS = tuple(f'B{i}' for i in range(1, 12)) # Landsat bands as named in the records, in stored channel order
@@ -288,10 +286,6 @@ class HDF5Bands(Transform):
 # %% ../../nbs/03_data.droughtwatch.ipynb #60779ae4
 DW_BINARY_CLASSES = ('0', '1+') # `binary=True`: no cow vs at least one
 
-def data_root()->Path:
-    "Where datasets live by default: `$FASTAI_AL_DATA`, else `~/.fastai_al/data`"
-    return Path(os.environ.get('FASTAI_AL_DATA', Path.home()/'.fastai_al'/'data'))
-
 def droughtwatch_path()->Path: return data_root()/'droughtwatch'
 
 def prepare_droughtwatch(path=None, # Folder for the zip and the HDF5 file (default `droughtwatch_path()`)
@@ -309,16 +303,6 @@ def prepare_droughtwatch(path=None, # Folder for the zip and the HDF5 file (defa
     return tfrecords_to_hdf5(src, h5, progress=progress)
 
 # %% ../../nbs/03_data.droughtwatch.ipynb #a906c3f4
-def stratified_split(idxs:np.ndarray, # Item indices to split
-                     labels:np.ndarray, # Class code of every item (indexed by item index)
-                     n:int|float, # How many to pick, or a fraction; 0: none
-                     seed:int=0,
-                    )->tuple:
-    "`(rest, picked)`, both sorted: `n` of `idxs` drawn at random, stratified by `labels`"
-    if not n: return idxs, idxs[:0]
-    rest, picked = train_test_split(idxs, test_size=n, stratify=labels[idxs], random_state=seed)
-    return np.sort(rest), np.sort(picked)
-
 def droughtwatch_dblock(h5_path, # HDF5 file written by `tfrecords_to_hdf5`
                         bands=None, # Band names, e.g. `'B4,B3,B2'`; None: all 11
                         rgb:bool=False, # Only B4, B3, B2

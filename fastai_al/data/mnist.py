@@ -17,7 +17,7 @@ from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.transforms import IntToFloatTensor, Normalize
 from fastai.torch_core import TensorImageBW
 from fasttransform import Transform
-from .core import ALData
+from .core import ALData, data_root
 
 # %% auto #0
 __all__ = ['MNIST_MD5', 'MNIST_URL', 'MNIST_STATS', 'mnist_path', 'read_idx', 'download_mnist', 'load_mnist', 'IndexInto',
@@ -33,10 +33,9 @@ MNIST_URL = 'https://ossci-datasets.s3.amazonaws.com/mnist/'  # the mirror torch
 MNIST_STATS = (0.1307, 0.3081)  # mean, std of the training images scaled to [0, 1]
 
 def mnist_path()->Path:
-    "Where MNIST is read from: `$FASTAI_AL_DATA/mnist`, else this repository's `data/mnist`, else `~/.fastai_al/data/mnist`"
-    if 'FASTAI_AL_DATA' in os.environ: return Path(os.environ['FASTAI_AL_DATA'])/'mnist'
+    "Where MNIST is read from: `$FASTAI_AL_DATA/mnist` if set, else this repository's `data/mnist`, else `data_root()/'mnist'`"
     repo = Path(fastai_al.__file__).resolve().parents[1]/'data'/'mnist'
-    return repo if repo.exists() else Path.home()/'.fastai_al'/'data'/'mnist'
+    return repo if repo.exists() and 'FASTAI_AL_DATA' not in os.environ else data_root()/'mnist'
 
 # %% ../../nbs/02_data.mnist.ipynb #32d8e062
 def read_idx(fname, # An IDX file, gzipped or not
