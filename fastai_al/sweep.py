@@ -17,6 +17,7 @@ import pandas as pd
 import torch
 import yaml
 from fastcore.basics import patch
+from fastcore.script import call_parse
 from fastai.optimizer import Adam
 from .pool import atomic_write
 from .data.mnist import mnist_data
@@ -27,7 +28,7 @@ from .strategies.core import get_strategy
 
 # %% auto #0
 __all__ = ['DATASETS', 'MODELS', 'register_dataset', 'register_model', 'gal_cnn_learner', 'RunSpec', 'expand_sweep', 'load_sweep',
-           'run_spec', 'LocalEngine', 'collect_results', 'run_sweep']
+           'run_spec', 'LocalEngine', 'collect_results', 'run_sweep', 'fastai_al_sweep']
 
 # %% ../nbs/42_sweep.ipynb #a37415dd
 DATASETS:dict = {}
@@ -145,7 +146,7 @@ def experiment(self:RunSpec, path)->Experiment:
     "The resumable `Experiment` of this spec in folder `path`"
     return Experiment(path, self.make_learner, self.rounds, self.n_per_round, self.strategy, self.seed,
                       epochs=self.epochs, lr=self.lr, reinit=self.reinit, pool_subset=self.pool_subset,
-                      mc_samples=self.mc_samples, fit=self.fit, test_every=self.test_every)
+                      mc_samples=self.mc_samples, fit=self.fit, test_every=self.test_every, show_rounds=False)
 
 # %% ../nbs/42_sweep.ipynb #3e2e137b
 def expand_sweep(grid:dict=None, # Fields of `RunSpec`; list values are swept over
@@ -356,4 +357,29 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
     _save_table(res, out, 'results')
     failed = runs.loc[runs['status'] != 'done', 'run'].tolist()
     if failed: warnings.warn(f"run_sweep: {len(failed)} run(s) failed (see their error.txt): {', '.join(failed)}")
+    return res
+
+# %% ../nbs/42_sweep.ipynb #49237066
+@call_parse
+def fastai_al_sweep(
+    config:str, # YAML or JSON file describing the sweep (see `load_sweep`)
+    out:str='sweep_out', # Sweep folder: runs/, results.csv (.parquet), runs.csv
+    workers:int=1, # Local processes at a time (0: in this process)
+    engine:str='local', # 'local' or 'ray'
+    address:str=None, # Ray cluster address (with `--engine ray`; default: a local cluster)
+    wandb_project:str=None, # Log every run to this W&B project (offline unless WANDB_MODE says otherwise)
+    quiet:bool=False, # Only the summary
+):
+    "Run or resume the sweep in `config`; write its tidy results to `out` and print a summary per dataset"
+    from fastai_al.analysis import summarise
+    hooks = None
+    if wandb_project:
+        from fastai_al.tracking import wandb_hooks
+        hooks = wandb_hooks(wandb_project, group=Path(config).stem)
+    if engine == 'ray':
+        from fastai_al.distributed import RayEngine
+        engine = RayEngine(address=address)
+    res = run_sweep(load_sweep(config), out, engine=engine, n_workers=workers, hooks=hooks, quiet=quiet)
+    with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120):
+        for ds, g in res.groupby('dataset'): print(f"\n{ds}:\n" + summarise(g).to_string(index=False))
     return res
