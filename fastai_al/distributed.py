@@ -13,7 +13,8 @@ from fastcore.basics import patch
 from fastai.learner import Learner
 from .scoring import *
 from .strategies.core import get_strategy, top_n
-from .sweep import LocalEngine, RunSpec
+from .spec import RunSpec
+from .sweep import LocalEngine
 
 # %% auto #0
 __all__ = ['RayEngine', 'shard_bounds', 'merge_top', 'ShardScorer', 'sharded_top']

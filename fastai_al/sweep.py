@@ -1,4 +1,4 @@
-"""Seeds × strategies × datasets as plain specs (YAML or JSON in), one resumable run per process, one tidy results table out; a failing run is recorded, not fatal, and a re-run finishes only what is unfinished.
+"""Many runs, one resumable run per process (or per Ray task), one tidy results table out; a failing run is recorded, not fatal, and a re-run finishes only what is unfinished.
 
 Docs: https://fastai-al.github.io/fastai_al/sweep.html.md"""
 
@@ -6,167 +6,23 @@ Docs: https://fastai-al.github.io/fastai_al/sweep.html.md"""
 
 # %% ../nbs/42_sweep.ipynb #e0efb720
 from __future__ import annotations
-import contextlib, hashlib, importlib, itertools, json, os, pickle, select, signal, sys, threading, time, traceback, warnings
+import contextlib, json, os, pickle, select, signal, sys, threading, time, traceback, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
-from dataclasses import dataclass, field, asdict, fields
 from functools import partial
 from pathlib import Path
 import cloudpickle
 import pandas as pd
 import torch
-import yaml
-from fastcore.basics import patch
 from fastcore.script import call_parse
-from fastai.optimizer import Adam
 from .pool import atomic_write
-from .data.mnist import mnist_data
-from .models.cnn import gal_cnn
-from .learner import active_learner
 from .experiment import Experiment
-from .strategies.core import get_strategy
+from .spec import DATASETS, MODELS, RunSpec, load_sweep
 
 # %% auto #0
-__all__ = ['DATASETS', 'MODELS', 'register_dataset', 'register_model', 'gal_cnn_learner', 'RunSpec', 'expand_sweep', 'load_sweep',
-           'run_spec', 'LocalEngine', 'collect_results', 'run_sweep', 'fastai_al_sweep']
-
-# %% ../nbs/42_sweep.ipynb #a37415dd
-DATASETS:dict = {}
-MODELS:dict = {}
-
-def register_dataset(name:str):
-    "Decorator registering `f(**data_kwargs) -> ALData` under `name`"
-    def _inner(f): DATASETS[name] = f; return f
-    return _inner
-
-def register_model(name:str):
-    "Decorator registering `f(data, pool, bs, train_mode, **model_kwargs) -> Learner` under `name`"
-    def _inner(f): MODELS[name] = f; return f
-    return _inner
-
-def _imported(module:str, name:str, *args, **kwargs):
-    return getattr(importlib.import_module(module), name)(*args, **kwargs)
-
-register_dataset('mnist')(mnist_data)
-for _n in ('droughtwatch', 'cassava', 'deepweeds'):  # imported when used: they need their files on disk
-    register_dataset(_n)(partial(_imported, f'fastai_al.data.{_n}', f'{_n}_data'))
-
-@register_model('gal_cnn')
-def gal_cnn_learner(data, pool, bs:int=64, train_mode:str=None, **kwargs):
-    "The Gal et al. 2017 CNN trained from scratch with Adam (`kwargs` go to `gal_cnn`)"
-    if train_mode not in (None, 'scratch'): raise ValueError(f"gal_cnn has no pretrained weights: train_mode {train_mode!r} makes no sense")
-    return active_learner(data, pool, gal_cnn(n_out=data.c, **kwargs), bs=bs, opt_func=Adam)
-
-def _resnet_learner(arch:str, data, pool, bs:int=64, train_mode:str=None, **kwargs):
-    import torchvision.models
-    from fastai_al.models.resnet import al_learner
-    return al_learner(data.dataloaders(pool, bs=bs), arch=getattr(torchvision.models, arch), train_mode=train_mode, **kwargs)
-
-for _a in ('resnet18', 'resnet34', 'resnet50'): register_model(_a)(partial(_resnet_learner, _a))
+__all__ = ['run_spec', 'LocalEngine', 'collect_results', 'run_sweep', 'fastai_al_sweep']
 
 # %% ../nbs/42_sweep.ipynb #0be7102b
-@dataclass
-class RunSpec:
-    "One active-learning run as plain values: written to YAML/JSON, sent anywhere, rebuilt there by name"
-    strategy:str='random' # Registered strategy name
-    seed:int=0 # Seed of the run: initial labelled set, initial weights, every round
-    dataset:str='mnist' # A name in `DATASETS`
-    model:str='gal_cnn' # A name in `MODELS`
-    train_mode:str|None=None # 'head', 'finetune' or 'scratch' for ResNets (None: the model's default)
-    n_init:int=20 # Initial labelled items
-    balanced:bool=True # Class-balanced initial set
-    n_per_round:int=10 # Items acquired per round
-    rounds:int=10 # Training rounds
-    epochs:int=5 # Epochs per round
-    lr:float=1e-3 # (Max) learning rate
-    bs:int=64 # Training batch size
-    fit:str='fit_one_cycle' # `Learner` method that trains a round
-    reinit:bool=True # Restart every round from the initial weights
-    pool_subset:int|None=None # Score this many random pool items per round (None: all)
-    mc_samples:int=10 # T for Monte-Carlo dropout strategies
-    test_every:int=1 # Evaluate the test set every this many rounds
-    data_kwargs:dict=field(default_factory=dict) # Passed to the dataset builder
-    model_kwargs:dict=field(default_factory=dict) # Passed to the model builder
-
-    def to_dict(self)->dict: return asdict(self)
-    @classmethod
-    def from_dict(cls, d:dict)->RunSpec:
-        "A spec from a mapping; unknown keys are an error (a typo would otherwise be silently ignored)"
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise KeyError(f"RunSpec: unknown keys {sorted(unknown)}; known: {[f.name for f in fields(cls)]}")
-        return cls(**d)
-    def save(self, path):
-        "Write to `path` as JSON (`.json`) or YAML (anything else)"
-        _dump(self.to_dict(), path)
-    @classmethod
-    def load(cls, path)->RunSpec: return cls.from_dict(_read(path))
-
-    @property
-    def key(self)->str:
-        "8 hex digits that change with any value of the spec"
-        return hashlib.sha1(json.dumps(self.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:8]
-    @property
-    def name(self)->str:
-        "Folder name: a readable part and `key`"
-        return f"{self.dataset}-{self.model}-{self.strategy}-s{self.seed}-{self.key}"
-
-def _dump(d:dict, path):
-    path = Path(path)
-    atomic_write(path, json.dumps(d, indent=1) if path.suffix == '.json' else yaml.safe_dump(d, sort_keys=False))
-
-def _read(path)->dict|list:
-    path = Path(path)
-    return json.loads(path.read_text()) if path.suffix == '.json' else yaml.safe_load(path.read_text())
-
-# %% ../nbs/42_sweep.ipynb #bdb2899f
-@patch
-def check(self:RunSpec)->RunSpec:
-    "Raise if a name is not registered"
-    get_strategy(self.strategy)
-    for kind, reg, nm in (('dataset', DATASETS, self.dataset), ('model', MODELS, self.model)):
-        if nm not in reg: raise KeyError(f"Unknown {kind} {nm!r}. Registered: {', '.join(sorted(reg))}")
-    return self
-
-@patch
-def build_data(self:RunSpec):
-    "The `ALData` of this spec"
-    return DATASETS[self.dataset](**self.data_kwargs)
-
-@patch
-def make_learner(self:RunSpec, seed:int=None):
-    "A fresh `Learner` for this spec with its seeded initial pool (`seed` defaults to the spec's)"
-    data = self.build_data()
-    pool = data.new_pool(self.n_init, seed=self.seed if seed is None else seed, balanced=self.balanced)
-    learn = MODELS[self.model](data, pool, bs=self.bs, train_mode=self.train_mode, **self.model_kwargs)
-    learn.al_spec = self  # lets sharded scoring rebuild the data on another machine
-    return learn
-
-@patch
-def experiment(self:RunSpec, path)->Experiment:
-    "The resumable `Experiment` of this spec in folder `path`"
-    return Experiment(path, self.make_learner, self.rounds, self.n_per_round, self.strategy, self.seed,
-                      epochs=self.epochs, lr=self.lr, reinit=self.reinit, pool_subset=self.pool_subset,
-                      mc_samples=self.mc_samples, fit=self.fit, test_every=self.test_every, show_rounds=False)
-
-# %% ../nbs/42_sweep.ipynb #3e2e137b
-def expand_sweep(grid:dict=None, # Fields of `RunSpec`; list values are swept over
-                 **kwargs, # More fields (override `grid`)
-                )->list:
-    "The `RunSpec`s of every combination of the list-valued fields, seeds varying slowest"
-    d = {**(grid or {}), **kwargs}
-    swept = {k: list(v) for k, v in d.items() if isinstance(v, (list, tuple, range))}
-    order = sorted(swept, key=lambda k: k != 'seed')  # stable: the user's order otherwise
-    specs = [RunSpec.from_dict({**d, **dict(zip(order, combo))}) for combo in itertools.product(*(swept[k] for k in order))]
-    names = [s.name for s in specs]
-    if len(set(names)) < len(names): raise ValueError("expand_sweep: a swept list holds the same value twice")
-    return specs
-
-def load_sweep(path)->list:
-    "The specs of the sweep described in a YAML or JSON file: a mapping as `expand_sweep` takes, or a list of them"
-    d = _read(path)
-    return [s for g in (d if isinstance(d, list) else [d]) for s in expand_sweep(g)]
-
-# %% ../nbs/42_sweep.ipynb #990f4a3b
 @contextlib.contextmanager
 def _run_lock(folder:Path):
     try: import fcntl
@@ -212,7 +68,7 @@ def run_spec(spec:RunSpec, # What to run
     status.update(rounds_done=st['next_round'] if st else 0, seconds=time.perf_counter() - t0)
     return status
 
-# %% ../nbs/42_sweep.ipynb #d9eb5b77
+# %% ../nbs/42_sweep.ipynb #bdb2899f
 def _die_with_parent(conn, parent:int|None):
     ppid = os.getppid() if parent is None else parent
     if sys.platform.startswith('linux'):
@@ -289,7 +145,7 @@ class LocalEngine:
             for r, (i, p) in running.items(): p.kill(); p.join()
         return res
 
-# %% ../nbs/42_sweep.ipynb #50f2cb13
+# %% ../nbs/42_sweep.ipynb #3ded7db1
 _ID_COLS = ('dataset', 'model', 'strategy', 'seed')
 
 def collect_results(specs:list, # The sweep's specs
@@ -314,7 +170,7 @@ def _save_table(df:pd.DataFrame, out:Path, name:str):
     tmp = out/f'.{name}.parquet.tmp'
     df.to_parquet(tmp, index=False); os.replace(tmp, out/f'{name}.parquet')
 
-# %% ../nbs/42_sweep.ipynb #9e1222a8
+# %% ../nbs/42_sweep.ipynb #858e1fd3
 def _engine(engine, n_workers:int):
     if engine is None or engine == 'local': return LocalEngine(n_workers)
     if engine == 'ray':
@@ -359,7 +215,7 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
     if failed: warnings.warn(f"run_sweep: {len(failed)} run(s) failed (see their error.txt): {', '.join(failed)}")
     return res
 
-# %% ../nbs/42_sweep.ipynb #49237066
+# %% ../nbs/42_sweep.ipynb #990f4a3b
 @call_parse
 def fastai_al_sweep(
     config:str, # YAML or JSON file describing the sweep (see `load_sweep`)
