@@ -18,3 +18,9 @@ from .strategies.batch import *
 from .learner import *
 from .experiment import *
 from .analysis import *
+from .spec import *
+from .sweep import *
+from .distributed import *
+from .tracking import *
+try: from .modal import *  # needs the optional `modal` extra (modAL)
+except ImportError: pass

@@ -31,9 +31,10 @@ class Experiment:
         n_per_round:int, # Items acquired per round
         strategy='random', # Registered strategy name
         seed:int=0, # Seed of the run (initial set, weights, every round)
+        on_round=None, # Called as `on_round(learn, row)` once a round is safely on disk (e.g. to log it)
         **fit_kwargs, # Passed to `Learner.active_fit` (epochs, lr, reinit, pool_subset, fit, mc_samples, ...)
     ):
-        store_attr('make_learner,rounds,n_per_round,strategy,seed,fit_kwargs')
+        store_attr('make_learner,rounds,n_per_round,strategy,seed,on_round,fit_kwargs')
         self.path = Path(path)
         self.config = dict(strategy=str(strategy), seed=seed, n_per_round=n_per_round,
                            **{k: v for k, v in fit_kwargs.items()
@@ -68,6 +69,7 @@ def _save_round(self:Experiment, learn:Learner, row:dict, rows:list):
     atomic_write(self.state_file, json.dumps(st))
     atomic_write(self.path/'results.csv', pd.DataFrame(rows).to_csv(index=False))
     if old and old.get('weights') and old['weights'] != st['weights']: (self.path/old['weights']).unlink(missing_ok=True)
+    if self.on_round is not None: self.on_round(learn, row)
 
 @patch
 def run(self:Experiment)->pd.DataFrame:

@@ -55,9 +55,7 @@ def run_spec(spec:RunSpec, # What to run
                 st = exp.state()
                 status['started_round'] = st['next_round'] if st else 0
                 hook = hooks(spec) if hooks is not None else None
-                if hook is not None:
-                    save = exp._save_round  # log a round only once it is safely on disk
-                    exp._save_round = lambda learn, row, rows: (save(learn, row, rows), hook(learn, row))
+                exp.on_round = hook  # called once each round is safely on disk
                 exp.run()
                 if hasattr(hook, 'finish'): hook.finish(exp.results())
             status['status'] = 'done'
