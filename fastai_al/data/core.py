@@ -123,7 +123,10 @@ class ActiveDataLoaders(DataLoaders):
         tls = ds.tls if with_labels else ds.tls[:ds.n_inp]
         idxs = np.asarray(idxs, dtype=np.int64)
         sub = Datasets(tls=[tl._new(tl._get(idxs), split_idx=0 if train else 1) for tl in tls], n_inp=ds.n_inp)
-        dl = TfmdDL(sub, bs=bs or self.bs, shuffle=train, drop_last=False, num_workers=self.num_workers,
+        bs = bs or self.bs
+        # keep a partial last batch, except a 1-item one in training: BatchNorm cannot train on a single item
+        drop_last = train and len(idxs) > 1 and len(idxs) % bs == 1
+        dl = TfmdDL(sub, bs=bs, shuffle=train, drop_last=drop_last, num_workers=self.num_workers,
                     after_item=self.data.after_item, after_batch=self.data.after_batch,
                     device=self.dl_device)
         return dl
