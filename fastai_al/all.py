@@ -18,6 +18,8 @@ from .strategies.batch import *
 from .learner import *
 from .experiment import *
 from .analysis import *
+from .stats import *
+from .gal2017 import *
 from .spec import *
 from .sweep import *
 from .distributed import *
