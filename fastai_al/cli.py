@@ -22,7 +22,7 @@ from .analysis import plot_learning_curves, summarise
 from .strategies.core import get_strategy
 
 # %% auto #0
-__all__ = ['mnist_learner', 'run_comparison', 'fastai_al_demo']
+__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'fastai_al_demo']
 
 # %% ../nbs/60_cli.ipynb #edbab640
 def mnist_learner(seed:int, n_train:int=3000, n_valid:int=500, n_init:int=20, bs:int=16):
@@ -30,7 +30,13 @@ def mnist_learner(seed:int, n_train:int=3000, n_valid:int=500, n_init:int=20, bs
     data = mnist_data(n_train=n_train, n_valid=n_valid, n_test=0, seed=0)
     return active_learner(data, data.new_pool(n_init, seed=seed), gal_cnn(), bs=bs, opt_func=Adam)
 
-def _run_one(job, out, make_learner, threads, **kwargs):
+def run_one(job, # `(strategy, seed)`
+            out, # Output folder: the run goes to `out/runs/<strategy>_s<seed>`
+            make_learner, # `make_learner(seed) -> Learner`
+            threads:int=1, # torch threads for this process
+            **kwargs, # `Experiment` arguments
+           )->pd.DataFrame:
+    "Run (or resume) one strategy × seed as an `Experiment`, printing a one-line report; the worker of `run_comparison`"
     strategy, seed = job
     torch.set_num_threads(threads)
     t0 = time.perf_counter()
@@ -52,7 +58,7 @@ def run_comparison(strategies, # Registered strategy names
     for s in strategies: get_strategy(s)  # fail on a typo before any training
     jobs = [(s, seed) for seed in seeds for s in strategies]
     threads = max(1, (os.cpu_count() or 1) // max(workers, 1))
-    f = partial(_run_one, out=out, make_learner=make_learner, threads=threads, **kwargs)
+    f = partial(run_one, out=out, make_learner=make_learner, threads=threads, **kwargs)
     res = parallel(f, jobs, n_workers=workers if workers > 1 else 0, progress=False)
     return pd.concat(list(res), ignore_index=True)
 

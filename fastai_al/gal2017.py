@@ -18,6 +18,7 @@ from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
+from .cli import run_one
 from .analysis import plot_learning_curves
 from .stats import per_seed_stats
 import fastai_al.strategies.bayesian  # registers bald, max_entropy, bayesian_least_confidence
@@ -54,13 +55,6 @@ def fit_tiled(learn, # An active learner
     learn.fit(1, lr)  # `active_fit` rebuilds the plain training loader at the next round
 
 # %% ../nbs/46_gal2017.ipynb #7260aa69
-def _run_one(job, out, make_learner, rounds, **kwargs):
-    import torch; torch.set_num_threads(1)
-    strategy, seed = job
-    t0 = time.perf_counter()
-    res = Experiment(Path(out)/'runs'/f'{strategy}_s{seed}', make_learner, rounds, strategy=strategy, seed=seed, **kwargs).run()
-    print(f"  {strategy:<26} seed {seed}: {len(res)} rounds ({time.perf_counter() - t0:.0f}s)", flush=True)
-
 def load_runs(out)->pd.DataFrame:
     "All finished rounds of the runs under `out/runs`"
     fs = sorted(Path(out).glob('runs/*/results.csv'))
@@ -95,7 +89,7 @@ def gal2017_run(out='results/gal2017', # Output folder (runs/, settings.json)
               pool_subset=pool_subset, mc_samples=mc_samples, test_every=test_every, score_bs=500)
     jobs = [(s, seed) for seed in range(seeds) for s in strategies]
     def stage(js, n):
-        if js: parallel(partial(_run_one, out=out, make_learner=make, rounds=n, **kw), js, n_workers=workers if workers > 1 else 0, progress=False)
+        if js: parallel(partial(run_one, out=out, make_learner=make, threads=1, rounds=n, **kw), js, n_workers=workers if workers > 1 else 0, progress=False)
     stage(jobs, min(first_rounds, rounds))
     res = lambda s, seed: pd.read_csv(out/'runs'/f'{s}_s{seed}'/'results.csv')
     stage([j for j in jobs if not reached_error(res(*j), target_error)], rounds)
