@@ -26,25 +26,9 @@ from .strategies.core import get_strategy
 from .callbacks import *
 
 # %% auto #0
-__all__ = ['check_model', 'active_learner', 'Acquisition', 'round_seed']
+__all__ = ['active_learner', 'Acquisition', 'round_seed']
 
 # %% ../nbs/30_learner.ipynb #4fe2ad6b
-def check_model(model:torch.nn.Module, dls:ActiveDataLoaders):
-    "Raise if `model` does not give one output per class of `dls` for one item"
-    data = dls._data
-    item = next((o[:1] for o in (dls.pool.labelled, dls.pool.valid, dls.pool.pool, np.arange(len(data))) if len(o)), None)
-    if item is None: return
-    xb = dls.subset_dl(item, bs=1).one_batch()[0]
-    p = next(model.parameters(), None)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad(): out = model(xb.as_subclass(torch.Tensor).to(p.device if p is not None else 'cpu'))
-    finally: model.train(was_training)
-    if out.ndim != 2 or out.shape[1] != data.c:
-        raise ValueError(f"the model gives outputs of shape {tuple(out.shape)} for one item, but the data has {data.c} classes "
-                         f"({', '.join(map(str, list(data.vocab)[:5]))}{', …' if data.c > 5 else ''}): its last layer should have {data.c} outputs")
-
 @delegates(Learner.__init__)
 def active_learner(data:ALData, # The dataset (see `fastai_al.data`)
                    pool:ActivePool, # Which items are labelled (e.g. `data.new_pool(...)`)
@@ -54,7 +38,7 @@ def active_learner(data:ALData, # The dataset (see `fastai_al.data`)
     "A `Learner` training on `pool.labelled`, validating on `pool.valid`, reporting accuracy and macro-F1"
     kwargs.setdefault('metrics', [accuracy, F1Score(average='macro')])
     dls = data.dataloaders(pool, bs=bs)
-    check_model(model, dls)
+    dls.check_model(model)
     return Learner(dls, model, **kwargs)
 
 # %% ../nbs/30_learner.ipynb #04f32df4
@@ -285,4 +269,6 @@ def active_fit(self:Learner,
                     break
         except CancelActiveFitException as e: self.al_stopped = str(e) or type(e).__name__
         self.round_event('after_active_fit')
-    return pd.DataFrame(self.al_rows[n_before:])
+    res = pd.DataFrame(self.al_rows[n_before:])
+    res.attrs.update(strategy=strat.name, seed=seed)  # what `plot_learning_curves` and `summarise` label a single run with
+    return res

@@ -258,6 +258,22 @@ class ActiveDataLoaders(DataLoaders):
         self.data = data
         self.set_pool(self.pool)
 
+    def check_model(self, model:torch.nn.Module):
+        "Raise unless `model` gives one output per class for one item"
+        data = self._data
+        item = next((o[:1] for o in (self.pool.labelled, self.pool.valid, self.pool.pool, np.arange(len(data))) if len(o)), None)
+        if item is None: return
+        xb = self.subset_dl(item, bs=1).one_batch()[0]
+        p = next(model.parameters(), None)
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad(): out = model(xb.as_subclass(torch.Tensor).to(p.device if p is not None else 'cpu'))
+        finally: model.train(was_training)
+        if out.ndim != 2 or out.shape[1] != data.c:
+            raise ValueError(f"the model gives outputs of shape {tuple(out.shape)} for one item, but the data has {data.c} classes "
+                             f"({', '.join(map(str, list(data.vocab)[:5]))}{', …' if data.c > 5 else ''}): its last layer should have {data.c} outputs")
+
     def new_empty(self):
         "A copy without items, transforms kept, for `Learner.export`; `set_data` gives the items back"
         res = copy.copy(self)
