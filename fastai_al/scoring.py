@@ -19,8 +19,10 @@ from .data.core import ActiveDataLoaders
 __all__ = ['SCORE_NEEDS', 'mc_split', 'score_loader']
 
 # %% ../nbs/20_scoring.ipynb #d4b464b9
-SCORE_NEEDS = ('probs', 'mc_probs_mean', 'mc_entropy_mean', 'mc_probs', 'embeddings', 'features', 'activations')
-_MC, _DET = {'mc_probs_mean', 'mc_entropy_mean', 'mc_probs'}, {'probs', 'embeddings', 'features', 'activations'}
+SCORE_NEEDS = ('probs', 'mc_probs_mean', 'mc_entropy_mean', 'mc_probs_var', 'mc_argmax_counts', 'mc_probs',
+               'embeddings', 'features', 'activations')
+_MC = {'mc_probs_mean', 'mc_entropy_mean', 'mc_probs_var', 'mc_argmax_counts', 'mc_probs'}
+_DET = {'probs', 'embeddings', 'features', 'activations'}
 
 def _is_dropout(m:nn.Module)->bool: return isinstance(m, nn.modules.dropout._DropoutNd)
 
@@ -88,17 +90,23 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
             capture[0] = False
             if needs & _MC:
                 _set_dropout(suffix, True)
-                s_p = s_h = 0; samples = []
+                s_p = s_h = s_v = s_c = 0; samples = []
                 # k samples per suffix call, stacked along the batch: few large ops instead of T small ones
                 k = max(1, min(mc_samples, mc_chunk // max(1, h.numel())))
                 for t in range(0, mc_samples, k):
                     kk = min(k, mc_samples - t)
                     p = F.softmax(suffix(h.repeat(kk, *[1] * (h.ndim - 1))).float(), 1).view(kk, len(h), -1)
+                    if 'mc_probs_var' in needs:   # Chan et al.'s update: merge this chunk's squared deviations
+                        m = p.mean(0)
+                        s_v = s_v + (p - m).square().sum(0) + (m - s_p / max(t, 1)).square() * (t * kk / (t + kk))
                     s_p = s_p + p.sum(0); s_h = s_h + torch.special.entr(p).sum(2).sum(0)
+                    if 'mc_argmax_counts' in needs: s_c = s_c + F.one_hot(p.argmax(2), p.shape[2]).sum(0)
                     if 'mc_probs' in needs: samples.append(p.transpose(0, 1).cpu())
                 _set_dropout(suffix, False)
                 if 'mc_probs_mean' in needs: acc['mc_probs_mean'].append((s_p / mc_samples).cpu())
                 if 'mc_entropy_mean' in needs: acc['mc_entropy_mean'].append((s_h / mc_samples).cpu())
+                if 'mc_probs_var' in needs: acc['mc_probs_var'].append((s_v / mc_samples).cpu())
+                if 'mc_argmax_counts' in needs: acc['mc_argmax_counts'].append(s_c.cpu())
                 if 'mc_probs' in needs: acc['mc_probs'].append(torch.cat(samples, 1))
     finally:
         for h in hooks: h.remove()

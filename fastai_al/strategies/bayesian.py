@@ -1,4 +1,4 @@
-"""Least confidence, margin, ratio and entropy on the MC-dropout mean prediction, BALD and max entropy (Gal et al. 2017), correct for any number of samples T and classes C.
+"""Least confidence, margin, ratio and entropy on the MC-dropout mean prediction, BALD, max entropy, Mean STD and both forms of variation ratios (Gal et al. 2017), correct for any number of samples T and classes C, streamed over the samples.
 
 Docs: https://fastai-al.github.io/fastai_al/strategies.bayesian.html.md"""
 
@@ -11,14 +11,15 @@ from .core import *
 from .core import least_confidence, margin, ratio, entropy
 
 # %% auto #0
-__all__ = ['bayesian_least_confidence', 'bayesian_margin', 'bayesian_ratio', 'bayesian_entropy', 'bald', 'max_entropy']
+__all__ = ['bayesian_least_confidence', 'bayesian_margin', 'bayesian_ratio', 'bayesian_entropy', 'bald', 'max_entropy',
+           'mean_std', 'variation_ratio_mode']
 
 # %% ../../nbs/22_strategies.bayesian.ipynb #52698b10
 _gal = 'Gal, Islam & Ghahramani 2017, Deep Bayesian Active Learning with Image Data'
 
 @ranked_strategy('bayesian_least_confidence', needs=('mc_probs_mean',), family='bayesian', ref=f'{_gal} (variation ratios)')
 def bayesian_least_confidence(mc_probs_mean):
-    "1 - max_c p̄(c|x) on the MC-dropout mean: Gal et al.'s *variation ratios* with the mean prediction"
+    "1 - max_c p̄(c|x) on the MC-dropout mean: Gal et al.'s *variation ratios* as their paper's text defines it (their code counts sampled labels: `variation_ratio_mode`)"
     return least_confidence(mc_probs_mean)
 
 @ranked_strategy('bayesian_margin', needs=('mc_probs_mean',), family='bayesian', ref=f'Scheffer et al. 2001 on the MC mean; {_gal}')
@@ -47,3 +48,17 @@ def bald(mc_probs_mean, mc_entropy_mean):
 def max_entropy(mc_probs_mean):
     "Gal et al.'s *Max Entropy*: the predictive entropy H[p̄] of the MC-dropout mean (same order as `bayesian_entropy`; kept under the study's name)"
     return entropy(mc_probs_mean)
+
+# %% ../../nbs/22_strategies.bayesian.ipynb #99b45d5e
+_kampffmeyer = 'Kampffmeyer, Salberg & Jenssen 2016, Semantic Segmentation of Small Objects and Modeling of Uncertainty in Urban Remote Sensing Images'
+
+@ranked_strategy('mean_std', needs=('mc_probs_var',), family='bayesian', ref=f'{_kampffmeyer}; {_gal} (Mean STD)')
+def mean_std(mc_probs_var):
+    "Mean over classes of the std over MC-dropout samples of p(c|x) (population std, streamed over the samples)"
+    return mc_probs_var.clamp_min(0).sqrt().mean(1)
+
+@ranked_strategy('variation_ratio_mode', needs=('mc_argmax_counts',), family='bayesian', ref=f'{_gal}, released code (variation ratios); Freeman 1965')
+def variation_ratio_mode(mc_argmax_counts):
+    "1 − (count of the modal label)/T over the MC samples' top classes: the variation ratio of Gal et al.'s released code"
+    counts = mc_argmax_counts.float()
+    return 1 - counts.max(1).values / counts.sum(1).clamp_min(1)
