@@ -10,7 +10,9 @@ loopback HTTP server (127.0.0.1 only), and check that it reads like docs.fast.ai
   a plot image is loaded;
 - `show_doc` signatures wrap: no signature box overflows sideways or leaves the column, at 1280 and 700 px;
 - a class renders as `class Name(...)` (not `def Name(...)->None`), with its docments table;
-- fastai names in backticks (`Learner`, `DataBlock`, `fine_tune`) link to docs.fast.ai.
+- fastai names in backticks (`Learner`, `DataBlock`, `fine_tune`) link to docs.fast.ai;
+- and, without a browser, the build's rules: which sidebar group a new notebook joins, which cells are examples
+  that need an output, which cells are test-only imports.
 
     python tests/test_docs_site.py                                  # the checks; exit 1 if one fails
     python tests/test_docs_site.py --screenshot docs/screenshot.png # and a screenshot of the home page
@@ -321,7 +323,34 @@ def screenshot(base:str, dest:Path):
     assert dest.stat().st_size > 10_000, 'the screenshot is nearly empty'
 
 
+def check_rules():
+    "The build's rules, without a browser: sidebar groups of the notebooks being added, example cells, test imports."
+    from docs_nbdev import sidebar_group, is_test_import_cell
+    from check_outputs import shows_something
+    groups = {'00_files.ipynb': 'Experiments', '06_data.folder.ipynb': 'Data', '12_fit.ipynb': 'Active learning loop',
+              '31_callbacks.ipynb': 'Active learning loop', '52_labelstudio.ipynb': 'Integrations',
+              '70_app.ipynb': 'Integrations', 'tutorial.human_labels.ipynb': 'Tutorials', '21_strategies.core.ipynb': 'Strategies',
+              '20_scoring.ipynb': 'Scoring', '44_tracking.ipynb': 'Integrations', '60_cli.ipynb': 'Experiments',
+              '15_models.vit.ipynb': 'Models', '38_loop_extra.ipynb': 'Active learning loop', 'faq.ipynb': 'More'}
+    wrong = {n: (sidebar_group(n), g) for n, g in groups.items() if sidebar_group(n) != g}
+    assert not wrong, f'sidebar groups (is, should be): {wrong}'
+    shows = {'top_n(acq, 4)': 'expression', 'df': 'expression', 'x = 1\nx, x + 1': 'expression', 'print(x)': 'expression',
+             'ax = plot_learning_curves(df)': 'draws', 'learn.show_acquired()\nlen(x)': 'draws', 'show_doc(f)': 'draws',
+             'x = 1': None, 'test_eq(f(1), 2)': None, 'assert f(1) == 2': None, 'f(1);': None, 'f(1)  ;  # silent': None,
+             'import numpy as np': None, 'def f():\n    plot(1)\n    return 1': None, 'warnings.simplefilter("ignore")': None,
+             '%time f(1)': None}
+    wrong = {c: (shows_something(c), w) for c, w in shows.items() if shows_something(c) != w}
+    assert not wrong, f'example cells (is, should be): {wrong}'
+    assert is_test_import_cell('from fastcore.test import *\nfrom torch import tensor')
+    assert is_test_import_cell('import tempfile\nfrom fastai.test_utils import *')
+    assert not is_test_import_cell('from fastai_al.all import *')
+    assert not is_test_import_cell('from fastcore.test import *\ntest_eq(1, 1)')
+
+
 # ------------------------------------------------------------------------------------------- pytest
+def test_rules(): check_rules()
+
+
 def _skip_without_browser():
     if chromium() is None:
         import pytest
@@ -364,6 +393,7 @@ if __name__ == '__main__':
     p.add_argument('--screenshot', type=Path, help='also save a screenshot of the home page here')
     args = p.parse_args()
     start = time.time()
+    check_rules(); print('rules ok: sidebar groups of new notebooks, example cells, test-only imports')
     cfg, doc_path, pages = site()
     with serve(doc_path) as base:
         m = check_home(base, cfg, pages)

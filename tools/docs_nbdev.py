@@ -182,12 +182,12 @@ def _link_description(src:str, nl)->str:
 # to the first section whose rule matches; the rest go by their number (`NUMBER_GROUPS`), and then to 'More'.
 SIDEBAR_GROUPS = [
     ('Tutorials', r'tutorial\b.*'),
-    ('Data', r'(data\b.*|pool|files)'),
+    ('Data', r'(data\b.*|pool)'),
     ('Models', r'models\b.*'),
     ('Scoring', r'scoring\b.*'),
     ('Strategies', r'strategies\b.*'),
     ('Active learning loop', r'(learner|fit|callbacks?|loop)\b.*'),
-    ('Experiments', r'(experiment|analysis|spec|sweep|distributed|stats|gal2017|study_experiments|cli)\b.*'),
+    ('Experiments', r'(files|experiment|analysis|spec|sweep|distributed|stats|gal2017|study_experiments|cli)\b.*'),
     ('Integrations', r'(tracking|modal|modal_experiment|labelstudio|app)\b.*'),
 ]
 NUMBER_GROUPS = {0: 'Data', 1: 'Models', 2: 'Strategies', 3: 'Active learning loop', 4: 'Experiments',
