@@ -11,6 +11,7 @@ loopback HTTP server (127.0.0.1 only), and check that it reads like docs.fast.ai
 - `show_doc` signatures wrap: no signature box overflows sideways or leaves the column, at 1280 and 700 px;
 - a class renders as `class Name(...)` (not `def Name(...)->None`), with its docments table;
 - fastai names in backticks (`Learner`, `DataBlock`, `fine_tune`) link to docs.fast.ai;
+- with `example_outputs = "strict"` in pyproject.toml, every notebook example cell has its output committed;
 - and, without a browser, the build's rules: which sidebar group a new notebook joins, which cells are examples
   that need an output, which cells are test-only imports.
 
@@ -347,8 +348,22 @@ def check_rules():
     assert not is_test_import_cell('from fastcore.test import *\ntest_eq(1, 1)')
 
 
+def check_example_outputs(cfg):
+    "With `example_outputs = \"strict\"` in pyproject.toml: every example cell (not `#| slow`) has its output committed."
+    from check_outputs import report, notebooks as all_nbs
+    mode = str(cfg.get('example_outputs', 'strict'))
+    text, n = report(all_nbs(ROOT))
+    assert mode != 'strict' or not n, f'{n} example cell(s) without output (`nbdev-test --save nbs/X.ipynb`):\n{text}'
+    return mode, n
+
+
 # ------------------------------------------------------------------------------------------- pytest
 def test_rules(): check_rules()
+
+
+def test_example_outputs():
+    from nbdev.config import get_config
+    check_example_outputs(get_config(ROOT))
 
 
 def _skip_without_browser():
@@ -395,6 +410,8 @@ if __name__ == '__main__':
     start = time.time()
     check_rules(); print('rules ok: sidebar groups of new notebooks, example cells, test-only imports')
     cfg, doc_path, pages = site()
+    mode, n = check_example_outputs(cfg)
+    print(f'example outputs ({mode}): {n} example cell(s) without output' + (' (listed by tools/check_outputs.py)' if n else ''))
     with serve(doc_path) as base:
         m = check_home(base, cfg, pages)
         print(f'home page ok: {base}index.html; sidebar sections {[s["title"] for s in m["sections"]]}; navbar links to {cfg.git_url}')

@@ -255,6 +255,7 @@ def main(lenient:store_true=False, # Report warnings but exit 0
     if outputs_mode not in ('strict', 'report'): sys.exit(f'example_outputs: {outputs_mode!r} is neither strict nor report')
     from check_outputs import report, notebooks
     no_output, n_no_output = report(notebooks(ROOT))
+    slow_no_output, n_slow_no_output = report(notebooks(ROOT), slow=True)
     try: cache, problems = nbdev_steps(n_workers, force)
     except Exception as e: sys.exit(f'nbdev could not process the notebooks: {e}')
     problems += mixed
@@ -277,6 +278,9 @@ def main(lenient:store_true=False, # Report warnings but exit 0
     elif n_no_output:
         print(f'note: {n_no_output} notebook example cell(s) without output, not yet an error '
               f'(example_outputs = "report" in pyproject.toml):\n{no_output}', file=sys.stderr)
+    if n_slow_no_output:
+        print(f'note: {n_slow_no_output} `#| slow` example cell(s) without output (never an error: '
+              f'`nbdev-test --flags slow --save nbs/X.ipynb` commits them):\n{slow_no_output}', file=sys.stderr)
     for w in problems: print(f'warning: {w}', file=sys.stderr)
     print(f'{n} page(s) in {cfg.doc_path.relative_to(cfg.config_path)}/ with {"Quarto" if use_quarto else "smalldocs"} '
           f'in {time.time()-start:.1f}s; {len(problems)} warning(s)')

@@ -8,11 +8,13 @@ The rule. A code cell is an *example* when the docs page shows it, it runs, and 
   None by nature (`QUIET_CALLS`: `print` is not one, it prints); or, anywhere at the top level, it calls a
   function named `plot*`/`show*` (`ax = plot_learning_curves(df)`, `learn.show_acquired()`), which draws.
 An example needs at least one output that is not an error. To commit outputs: `nbdev-test --save nbs/X.ipynb`
-(cells marked `#| slow` keep their old outputs: `nbdev-test --flags slow --save nbs/X.ipynb` runs them too).
+(cells marked `#| slow` keep their old outputs: `nbdev-test --flags slow --save nbs/X.ipynb` runs them too; the
+strict check leaves them out unless asked, since the test suite's `--save` run cannot make them).
 To keep an example cell silent on purpose, end it with `;` or assign its value.
 
     python tools/check_outputs.py               # list them per notebook; exit 0
     python tools/check_outputs.py --strict      # exit 1 when there is one (CI: `example_outputs = "strict"`)
+    python tools/check_outputs.py --strict --slow  # `#| slow` cells too (their outputs need a slow run)
     python tools/check_outputs.py nbs/41_analysis.ipynb
 """
 import ast, io, re, sys, tokenize
@@ -98,16 +100,15 @@ def missing_outputs(nb_path:Path, slow_flags=('slow',))->list:
     return res
 
 
-def report(nbs:list, slow_flags=('slow',))->tuple:
-    "A printable list of the example cells without output, and how many there are"
+def report(nbs:list, slow:bool=False, slow_flags=('slow',))->tuple:
+    "A printable list of the example cells without output, and how many there are: of `slow` cells or of the others"
     lines, total = [], 0
     for nb in nbs:
-        miss = missing_outputs(nb, slow_flags)
+        miss = [m for m in missing_outputs(nb, slow_flags) if m[3] == slow]
         if not miss: continue
         total += len(miss)
-        lines.append(f'{Path(nb).name}: {len(miss)} example cell(s) without output')
-        lines += [f'  cell {i}{f" (id {cid})" if cid else ""}{", slow" if slow else ""}: {last[:80]}'
-                  for i, cid, why, slow, last in miss]
+        lines.append(f'{Path(nb).name}: {len(miss)} {"slow " if slow else ""}example cell(s) without output')
+        lines += [f'  cell {i}{f" (id {cid})" if cid else ""}: {last[:80]}' for i, cid, why, _, last in miss]
     return '\n'.join(lines), total
 
 
@@ -120,11 +121,15 @@ if __name__ == '__main__':
     import argparse
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('nbs', nargs='*', type=Path, help='notebooks (default: all of nbs/)')
-    p.add_argument('--strict', action='store_true', help='exit 1 when an example cell has no output')
+    p.add_argument('--strict', action='store_true', help='exit 1 when an example cell (not `#| slow`) has no output')
+    p.add_argument('--slow', action='store_true', help='with --strict: `#| slow` cells too')
     args = p.parse_args()
     root = Path(__file__).resolve().parents[1]
     nbs = args.nbs or notebooks(root)
     text, n = report(nbs)
+    stext, ns = report(nbs, slow=True)
     if text: print(text)
-    print(f'{n} example cell(s) without output in {len(nbs)} notebook(s)')
-    sys.exit(1 if n and args.strict else 0)
+    if stext: print(stext)
+    print(f'{n} example cell(s) without output in {len(nbs)} notebook(s), and {ns} slow one(s) (`#| slow`: '
+          f'`nbdev-test --flags slow --save nbs/X.ipynb` commits them)')
+    sys.exit(1 if args.strict and (n or (args.slow and ns)) else 0)
