@@ -10,6 +10,7 @@ from .data.deepweeds import *
 from .models.cnn import *
 from .models.resnet import *
 from .scoring import *
+from .fit import *
 from .strategies.core import *
 from .strategies.bayesian import *
 from .strategies.diversity import *
