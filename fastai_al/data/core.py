@@ -20,6 +20,7 @@ from fastai.data.transforms import IndexSplitter, CategoryMap, Category
 from fastai.torch_core import TensorCategory
 from fasttransform import Transform
 from ..pool import ActivePool
+from fastai.losses import CrossEntropyLossFlat
 
 # %% auto #0
 __all__ = ['ALData', 'data_root', 'stratified_split', 'LabelLookup', 'ItemAt', 'ActiveDataLoaders']
@@ -104,7 +105,9 @@ def from_dblock(cls:ALData, dblock:DataBlock, # Describes items → (x, y); its 
 # %% ../../nbs/01_data.core.ipynb #d33eabd6
 class LabelLookup(Transform):
     "Item index → its class code in `labels` (an array shared with `ALData`, so labels set later are seen)"
-    def __init__(self, labels:np.ndarray, vocab): self.labels, self.vocab = labels, CategoryMap(list(vocab), sort=False)
+    def __init__(self, labels:np.ndarray, vocab):
+        # a loss, as `Categorize` has, so that `Learner` finds one from the data
+        self.labels, self.vocab, self.loss_func = labels, CategoryMap(list(vocab), sort=False), CrossEntropyLossFlat()
     def encodes(self, i):
         c = int(self.labels[i])
         if c < 0: raise ValueError(f"item {int(i)} has no label yet: label it (learn.label) before training on it")
