@@ -106,7 +106,7 @@ def fastai_al_demo(
         remove_stale_temps(out)  # top-level files a killed demo was writing
         print(f"fastai_al demo: {len(strategies)} strategies × {seeds} seeds on MNIST ({n_train} pool images, "
               f"{n_init} + {rounds - 1}×{n_per_round} labels), {workers} workers → {out}/", flush=True)
-        df = run_sweep(specs, out, n_workers=workers, quiet=quiet, report=False)
+        df = run_sweep(specs, out, n_workers=workers, quiet=quiet)
         failed = pd.read_csv(out/'runs.csv').query("status != 'done'")['run'].tolist()
         if not len(df): raise RunsFailed(f"no run finished a round (see {out}/runs/<run>/error.txt): {', '.join(failed)}")
         ax = plot_learning_curves(df, title=f'MNIST, Gal et al. CNN: validation accuracy, mean ± 95% CI over {seeds} seeds')

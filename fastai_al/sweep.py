@@ -19,6 +19,8 @@ import matplotlib.pyplot as plt
 from fastcore.docments import docments
 from fastcore.script import anno_parser
 from fastprogress.fastprogress import progress_bar, ConsoleProgressBar
+from fastcore.foundation import L
+from fastai.callback.core import Callback
 from .files import atomic_write, remove_stale_temps, FolderLock
 from .experiment import Experiment
 from .analysis import plot_learning_curves, summarise
@@ -45,7 +47,7 @@ def run_spec(spec:RunSpec, # What to run
              out, # Sweep folder; the run goes to `out/runs/<spec.name>`
              threads:int=None, # torch threads for this run (None: leave as is)
              builders:dict=None, # `builders_of(specs)`: registered first (for processes that lack them)
-             hooks=None, # `hooks(spec) -> on_round(learn, row)`, optionally with `.finish(results)`
+             hooks=None, # `hooks(spec)` -> round callback(s) such as `WandbRounds`, or a plain `on_round(learn, row)`
             )->dict:
     "Run or resume `spec`; returns a status row (never raises)"
     folder = Path(out)/'runs'/spec.name
@@ -65,9 +67,10 @@ def run_spec(spec:RunSpec, # What to run
                 status['started_round'] = st['next_round']
                 hook = hooks(spec) if hooks is not None else None
                 exp = spec.experiment(folder)
-                exp.on_round = hook  # called once each round is safely on disk
+                if isinstance(hook, (Callback, list, tuple)): exp.cbs = L(hook)  # they act on rounds once on disk
+                elif hook is not None: exp.on_round = hook
                 exp.run()
-                if hasattr(hook, 'finish'): hook.finish(exp.results())
+                if hook is not None and not isinstance(hook, (Callback, list, tuple)) and hasattr(hook, 'finish'): hook.finish(exp.results())
             status['status'] = 'done'
         except Exception as e:
             atomic_write(folder/'error.txt', traceback.format_exc())
@@ -319,9 +322,9 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
               out, # Sweep folder: `runs/<name>/` per run, `results.csv`, `runs.csv`, `summary.csv`, `learning_curves.png`
               engine=None, # None or 'local': `LocalEngine(n_workers)`; 'ray': `RayEngine(max_concurrent=n_workers)`; or an engine object
               n_workers:int=None, # Runs at a time with 'local' (default 1; 0: in this process) or 'ray' (default: as many as fit)
-              hooks=None, # `hooks(spec) -> on_round(learn, row)` for every run (e.g. W&B logging, see `fastai_al.tracking`)
+              hooks=None, # `hooks(spec)` -> round callback(s) for every run (e.g. `wandb_hooks`, see `fastai_al.tracking`), or an `on_round(learn, row)`
               quiet:bool=False, # No progress bar, no line per run
-              report:bool=True, # Write `summary.csv` and `learning_curves.png`
+              report:bool=False, # Also write `summary.csv` and `learning_curves.png` (as `fastai_al_sweep` does)
              )->pd.DataFrame:
     "Run every unfinished spec on `engine`; return (and write) the tidy results of all of them"
     out, specs = Path(out), [s.check() for s in specs]
@@ -462,7 +465,7 @@ def fastai_al_sweep(
         from fastai_al.distributed import RayEngine
         eng = RayEngine(address=address, max_concurrent=workers)
     else: eng = LocalEngine(1 if workers is None else workers)
-    res = run_sweep(specs, out, engine=eng, hooks=hooks, quiet=quiet)
+    res = run_sweep(specs, out, engine=eng, hooks=hooks, quiet=quiet, report=True)
     with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 140):
         summ = sweep_summary(res, _varying(specs))
         for (ds, m), g in (summ.groupby(['dataset', 'model']) if len(summ) else []):
