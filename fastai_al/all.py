@@ -1,5 +1,6 @@
 "Everything in fastai_al, and every strategy registered: `from fastai_al.all import *` (hand-written, like fastai's `all.py`)."
 from fastai.basics import *
+from .files import *
 from .pool import *
 from .data.core import *
 from .data.mnist import *

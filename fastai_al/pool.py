@@ -10,6 +10,8 @@ import json, os, tempfile
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
+from .files import atomic_write  # re-exported: `fastai_al.pool.atomic_write` stays importable
+_all_ = ['atomic_write']
 
 # %% auto #0
 __all__ = ['ActivePool', 'atomic_write']
@@ -114,14 +116,6 @@ def from_state(cls:ActivePool, d:dict)->ActivePool:
     p = cls(d['n_items'], valid=d['valid'], test=d['test'], candidates=cand)
     for h in d['history']: p.label(h)
     return p
-
-def atomic_write(path, data:str|bytes):
-    "Write `data` to `path` so a reader (or a crash) sees the old file or the new one, never a partial one"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
-    with os.fdopen(fd, 'wb' if isinstance(data, bytes) else 'w') as f:
-        f.write(data); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 @patch
 def save(self:ActivePool, path):

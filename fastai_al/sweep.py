@@ -15,7 +15,7 @@ import cloudpickle
 import pandas as pd
 import torch
 from fastcore.script import call_parse
-from .pool import atomic_write
+from .files import atomic_write, remove_stale_temps, FolderLock
 from .experiment import Experiment
 from .spec import DATASETS, MODELS, RunSpec, load_sweep
 
@@ -23,15 +23,6 @@ from .spec import DATASETS, MODELS, RunSpec, load_sweep
 __all__ = ['run_spec', 'LocalEngine', 'collect_results', 'run_sweep', 'fastai_al_sweep']
 
 # %% ../nbs/42_sweep.ipynb #0be7102b
-@contextlib.contextmanager
-def _run_lock(folder:Path):
-    try: import fcntl
-    except ImportError: yield; return  # no POSIX locks (Windows): one sweep per folder at a time
-    with open(folder/'.lock', 'w') as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
-
 def run_spec(spec:RunSpec, # What to run
              out, # Sweep folder; the run goes to `out/runs/<spec.name>`
              threads:int=None, # torch threads for this run (None: leave as is)
@@ -45,7 +36,8 @@ def run_spec(spec:RunSpec, # What to run
     if threads: torch.set_num_threads(threads)
     t0 = time.perf_counter()
     status = dict(run=spec.name, status='failed', started_round=None, rounds_done=0, error=None)
-    with _run_lock(folder), open(folder/'log.txt', 'a') as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    with FolderLock(folder, wait=True), open(folder/'log.txt', 'a') as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        remove_stale_temps(folder)  # what a killed writer of this run left; we hold the lock, so no live writer's
         (folder/'error.txt').unlink(missing_ok=True)
         hook = None
         try:
@@ -165,8 +157,7 @@ def _save_table(df:pd.DataFrame, out:Path, name:str):
     atomic_write(out/f'{name}.csv', df.to_csv(index=False))
     try: import pyarrow  # noqa: F401 (pandas writes parquet through it)
     except ImportError: return
-    tmp = out/f'.{name}.parquet.tmp'
-    df.to_parquet(tmp, index=False); os.replace(tmp, out/f'{name}.parquet')
+    atomic_write(out/f'{name}.parquet', partial(df.to_parquet, index=False))
 
 # %% ../nbs/42_sweep.ipynb #858e1fd3
 def _engine(engine, n_workers:int):
