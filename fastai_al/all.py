@@ -17,6 +17,7 @@ from .strategies.diversity import *
 from .strategies.mixed import *
 from .strategies.advanced import *
 from .strategies.batch import *
+from .callbacks import *
 from .learner import *
 from .experiment import *
 from .analysis import *

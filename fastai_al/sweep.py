@@ -18,6 +18,8 @@ from fastcore.script import call_parse
 from .files import atomic_write, remove_stale_temps, FolderLock
 from .experiment import Experiment
 from .spec import DATASETS, MODELS, RunSpec, load_sweep
+from fastcore.foundation import L
+from fastai.callback.core import Callback
 
 # %% auto #0
 __all__ = ['run_spec', 'LocalEngine', 'collect_results', 'run_sweep', 'fastai_al_sweep']
@@ -27,7 +29,7 @@ def run_spec(spec:RunSpec, # What to run
              out, # Sweep folder; the run goes to `out/runs/<spec.name>`
              threads:int=None, # torch threads for this run (None: leave as is)
              builders:dict=None, # {'datasets': {...}, 'models': {...}} to register first (for processes that lack them)
-             hooks=None, # `hooks(spec) -> on_round(learn, row)`, optionally with `.finish(results)`
+             hooks=None, # `hooks(spec)` -> round callback(s) such as `WandbRounds`, or a plain `on_round(learn, row)`
             )->dict:
     "Run or resume `spec`; returns a status row (never raises)"
     folder = Path(out)/'runs'/spec.name
@@ -47,9 +49,10 @@ def run_spec(spec:RunSpec, # What to run
                 st = exp.state()
                 status['started_round'] = st['next_round'] if st else 0
                 hook = hooks(spec) if hooks is not None else None
-                exp.on_round = hook  # called once each round is safely on disk
+                if isinstance(hook, (Callback, list, tuple)): exp.cbs = L(hook)  # they act on rounds once on disk
+                elif hook is not None: exp.on_round = hook
                 exp.run()
-                if hasattr(hook, 'finish'): hook.finish(exp.results())
+                if hook is not None and not isinstance(hook, (Callback, list, tuple)) and hasattr(hook, 'finish'): hook.finish(exp.results())
             status['status'] = 'done'
         except Exception as e:
             atomic_write(folder/'error.txt', traceback.format_exc())
@@ -171,7 +174,7 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
               out, # Sweep folder: `runs/<name>/` per run, `results.csv`, `runs.csv`
               engine=None, # None or 'local': `LocalEngine(n_workers)`; 'ray': `RayEngine()`; or an engine object
               n_workers:int=1, # Local processes at a time (0: in this process)
-              hooks=None, # `hooks(spec) -> on_round(learn, row)` for every run (e.g. W&B logging, see `fastai_al.tracking`)
+              hooks=None, # `hooks(spec)` -> round callback(s) for every run (e.g. `wandb_hooks`, see `fastai_al.tracking`), or an `on_round(learn, row)`
               quiet:bool=False, # No line per finished run
              )->pd.DataFrame:
     "Run every unfinished spec on `engine`; return (and write) the tidy results of all of them"
