@@ -24,6 +24,7 @@ from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
 from .fit import TensorBatches
+from .callbacks import BestEpochWeights
 from .spec import register_model, expand_sweep
 from .sweep import run_sweep, collect_results, LocalEngine
 from .cli import run_one
@@ -68,6 +69,14 @@ class KerasL2(Callback):
     def after_loss(self):
         if self.training: self.learn.loss_grad = self.learn.loss_grad + self.c / self.dls.train.n * self.w.pow(2).sum()
 
+# %% ../nbs/46_gal2017.ipynb #a4047c3d
+@patch
+def fit_last_epoch(self:Learner, n_epoch:int, lr:float=None):
+    "`fit`, keeping (and reporting) the last epoch's weights as Keras does, even inside `fit_round`'s best-epoch selection"
+    for cb in self.cbs:
+        if isinstance(cb, BestEpochWeights): cb.comp = lambda new, best: True  # every epoch is "the best so far": the last wins
+    self.fit(n_epoch, lr)
+
 # %% ../nbs/46_gal2017.ipynb #a2fe7780
 @register_model('gal_cnn_keras')
 def gal_cnn_keras_learner(data, pool, bs:int=128, train_mode:str=None,
@@ -82,7 +91,7 @@ def gal_cnn_keras_learner(data, pool, bs:int=128, train_mode:str=None,
 
 GAL2017_PAPER = dict(  # Gal et al.'s protocol as `RunSpec` fields (see the table above)
     dataset='mnist', data_kwargs=dict(n_valid=100), model='gal_cnn_keras', model_kwargs=dict(c=3.5),
-    n_init=20, balanced=True, n_per_round=10, rounds=101, epochs=50, lr=1e-3, bs=128, fit='fit', reinit=True,
+    n_init=20, balanced=True, n_per_round=10, rounds=101, epochs=50, lr=1e-3, bs=128, fit='fit_last_epoch', reinit=True,
     pool_subset=2000, mc_samples=100, test_every=1)
 
 GAL2017_CHEAP = dict(  # the cheap protocol of `results/gal2017` (see below), trained on the last acquisition and tested every round
