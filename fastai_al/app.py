@@ -418,7 +418,7 @@ class _Progress(Callback):
         if self.training: self.job['progress'] = f"training: epoch {self.epoch + 1}/{self.n_epoch}, batch {self.iter + 1}/{self.n_iter}"
 
 _SETTINGS = dict(batch_size=12, epochs=5, lr=1e-3, size=64, arch='resnet18', bs=32, holdout=dict(frac=0.2, seed=0),
-                 cold_start='random', seed=0)
+                 cold_start='random', seed=0, pool_subset=None)
 
 class LabelSession:
     "One labelling effort: an image folder, its label store (SQLite), and a learner trained in rounds in the background"
@@ -435,6 +435,7 @@ class LabelSession:
                  holdout:dict|None=None, # Validation rule (`ActivePool`'s `holdout`; default frac 0.2, seed 0)
                  cold_start:str=None, # Strategy of the batches before the first round (default 'random')
                  seed:int=None, # Seed of training and queries (default 0)
+                 pool_subset:int=None, # Score only this many random pool images per batch (default: all; faster on big folders)
                  make_learner=None, # `f(data, pool) -> Learner` instead of `default_learner`
                  upload_dir:str='uploads', # Uploads go to `folder/upload_dir`
                  max_upload_bytes:int=20_000_000, # Size limit of one uploaded image
@@ -451,7 +452,7 @@ class LabelSession:
         # settings: given here > stored with the database > defaults; model-shaping ones cannot change once trained
         stored = json.loads(self.store.meta('settings', '{}'))
         given = dict(batch_size=batch_size, epochs=epochs, lr=lr, size=size, arch=arch, bs=bs, holdout=holdout,
-                     cold_start=cold_start, seed=seed)
+                     cold_start=cold_start, seed=seed, pool_subset=pool_subset)
         st = {k: given[k] if given[k] is not None else stored.get(k, v) for k, v in _SETTINGS.items()}
         if self.n_rounds:
             changed = [f"{k} {stored[k]!r} → {st[k]!r}" for k in ('arch', 'size', 'holdout', 'seed') if k in stored and stored[k] != st[k]]
@@ -630,7 +631,8 @@ def _query(self:LabelSession, job:dict, strategy:str)->pd.DataFrame:
     if n == 0: return pd.DataFrame(columns=['idx', 'score', 'guess', 'confidence'])
     job['progress'] = f"picking the next {n} images ({strategy})"
     g = torch.Generator().manual_seed(self.seed * 100_003 + self.n_rounds)
-    acq = learn.query(min(n + len(held), len(learn.pool)), strategy=strategy, generator=g)
+    sub = None if not self.pool_subset else max(self.pool_subset, n + len(held))
+    acq = learn.query(min(n + len(held), len(learn.pool)), strategy=strategy, generator=g, pool_subset=sub)
     df = pd.DataFrame(dict(idx=np.asarray(acq.idxs), score=np.asarray(acq.scores, dtype=float),
                            guess=[self.classes[int(c)] for c in np.asarray(acq.guess)], confidence=np.asarray(acq.confidence, dtype=float)))
     return df[~df.idx.isin(held)].head(n).reset_index(drop=True)
@@ -1060,6 +1062,7 @@ def fastai_al_label(
     size:int=None, # Images are resized to size×size (default 64; fixed once a round is trained)
     arch:str=None, # resnet18 (default), resnet34, or cnn (small images); fixed once a round is trained
     bs:int=None, # Training batch size (default 32)
+    pool_subset:int=None, # Score only this many random pool images per batch (default: all; faster on big folders)
     labels:str=None, # CSV file,label of labels already known (imported once)
     token:str=None, # Access token (default off loopback: a random one, printed)
     max_upload_mb:float=20, # Size limit of one uploaded image, in MB
@@ -1070,7 +1073,7 @@ def fastai_al_label(
     import sys, uvicorn
     try:
         s = LabelSession(folder, classes, db=db, strategy=strategy, batch_size=batch_size, epochs=epochs, lr=lr, size=size,
-                         arch=arch, bs=bs, labels=labels, max_upload_bytes=int(max_upload_mb * 1e6), cold_start=cold_start)
+                         arch=arch, bs=bs, pool_subset=pool_subset, labels=labels, max_upload_bytes=int(max_upload_mb * 1e6), cold_start=cold_start)
     except (NotOurDatabase, NotADirectoryError, FileNotFoundError, ValueError, KeyError) as e:
         print(f"fastai_al_label: {e}", file=sys.stderr, flush=True); sys.exit(2)
     loop = is_loopback(host)
