@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.optimizer import Adam
 from fastai.learner import Learner
-from .pool import atomic_write
+from .files import atomic_write
 from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
