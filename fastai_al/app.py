@@ -26,7 +26,7 @@ __all__ = ['APP_ID', 'SCHEMA_VERSION', 'STATUSES', 'IMAGE_FORMATS', 'MAX_PIXELS'
            'LabelConflict', 'LabelLocked', 'DuplicateImage', 'LabelStore', 'BadImage', 'check_image', 'sha256',
            'TooLarge', 'safe_filename', 'default_learner', 'LabelSession', 'is_loopback', 'counts_view', 'card_view',
            'batch_view', 'curve_svg', 'curve_view', 'status_view', 'controls_view', 'files_view', 'page', 'label_app',
-           'fastai_al_label']
+           'access_token', 'fastai_al_label']
 
 # %% ../nbs/70_app.ipynb #ea50d8b8
 APP_ID = 0x66614c31  # PRAGMA application_id of a fastai_al label database ('faL1')
@@ -395,11 +395,11 @@ def add_upload(self:LabelStore, folder, # The image folder
 
 # %% ../nbs/70_app.ipynb #6ffadb0f
 def default_learner(data, pool, # The dataset and pool to train on
-                    arch:str='resnet18', # 'resnet18', 'resnet34' or 'cnn' (the small CNN of Gal et al., for small images)
+                    arch:str='cnn', # 'cnn' (the small CNN of Gal et al., with dropout), 'resnet18' or 'resnet34'
                     size:int=64, # Image size the data was built with
                     bs:int=32, # Training batch size
                    ):
-    "The app's learner: a ResNet from scratch with the dropout head (no pretrained weights ship offline), or the small CNN"
+    "The app's learner: the small CNN of Gal et al. (default), or a ResNet from scratch with the dropout head (no pretrained weights ship offline)"
     from fastai.optimizer import Adam
     from fastai_al.models.resnet import al_learner
     from fastai_al.models.cnn import gal_cnn
@@ -417,7 +417,7 @@ class _Progress(Callback):
     def after_batch(self):
         if self.training: self.job['progress'] = f"training: epoch {self.epoch + 1}/{self.n_epoch}, batch {self.iter + 1}/{self.n_iter}"
 
-_SETTINGS = dict(batch_size=12, epochs=5, lr=1e-3, size=64, arch='resnet18', bs=32, holdout=dict(frac=0.2, seed=0),
+_SETTINGS = dict(batch_size=12, epochs=10, lr=3e-3, size=64, arch='cnn', bs=32, holdout=dict(frac=0.2, seed=0),
                  cold_start='random', seed=0, pool_subset=None)
 
 class LabelSession:
@@ -427,10 +427,10 @@ class LabelSession:
                  db=None, # Label database (default `folder/.fastai_al/labels.db`)
                  strategy:str|None=None, # Strategy picking the batches (default: the one last used, else 'margin')
                  batch_size:int=None, # Images per batch (default 12)
-                 epochs:int=None, # Epochs per round (default 5)
-                 lr:float=None, # Learning rate, one cycle (default 1e-3)
+                 epochs:int=None, # Epochs per round (default 10)
+                 lr:float=None, # Learning rate, one cycle (default 3e-3)
                  size:int=None, # Images are resized to `size`×`size` (default 64)
-                 arch:str=None, # See `default_learner` (default 'resnet18')
+                 arch:str=None, # See `default_learner` (default 'cnn')
                  bs:int=None, # Training batch size (default 32)
                  holdout:dict|None=None, # Validation rule (`ActivePool`'s `holdout`; default frac 0.2, seed 0)
                  cold_start:str=None, # Strategy of the batches before the first round (default 'random')
@@ -677,7 +677,7 @@ def _train_round(self:LabelSession, job:dict)->dict:
 # %% ../nbs/70_app.ipynb #574609db
 from fasthtml.common import (FastHTML, Div, Span, P, H1, H2, H3, Img, Button, Form, Input, Select, Option, Label, Table,
                              Tr, Td, Th, Thead, Tbody, A, Script, Style, Title, Main, Meta, Section, Small, Strong, NotStr,
-                             Details, Summary, Ul, Li, Header)
+                             Details, Summary, Ul, Li, Header, Kbd)
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, PlainTextResponse, JSONResponse
 from starlette.middleware import Middleware
@@ -750,6 +750,8 @@ button:disabled{opacity:.45;cursor:default}
 .card .meta{display:flex;justify-content:space-between;color:#555;margin:.2rem 0}
 .card .btns button{margin:.1rem;font-size:.8rem}.card .btns button.on{background:#176f2c;color:#fff;border-color:#176f2c}
 .card .msg{min-height:1.1em;font-size:.78rem}
+kbd{font-size:.68rem;color:#666;border:1px solid #ccc;border-radius:3px;padding:0 .2rem;background:#f4f4f4}
+.on kbd{color:#176f2c}
 .panel{display:flex;gap:2rem;flex-wrap:wrap;align-items:flex-start}
 table{border-collapse:collapse;font-size:.85rem} td,th{padding:.15rem .5rem;border-bottom:1px solid #eee;text-align:right}
 """
@@ -799,16 +801,16 @@ def card_view(s:LabelSession, r, msg=None, msg_cls='muted'):
     r = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
     idx, status, label, locked = int(r['idx']), r.get('status'), r.get('label'), r.get('round') is not None
     v = int(r.get('version') or 0)
-    def btn(text, cls, vals, key=None, on=False):
-        return Button(text, cls=f"{cls}{' on' if on else ''}", hx_post='/label', hx_target=f'#card-{idx}', hx_swap='outerHTML',
+    def btn(*text, cls='', vals=None, key=None, on=False):
+        return Button(*text, cls=f"{cls}{' on' if on else ''}", **({'data-class': vals['label']} if 'label' in vals else {}), hx_post='/label', hx_target=f'#card-{idx}', hx_swap='outerHTML',
                       hx_vals=json.dumps(dict(idx=idx, v=v, **vals)), disabled=locked, **({'data-key': key} if key else {}))
-    btns = [btn(f"{k + ' ' if k else ''}{c}", 'lbl', dict(label=c, status='label'), k, on=status == 'label' and label == c)
+    btns = [btn(*([Kbd(k), ' '] if k else []), c, cls='lbl', vals=dict(label=c, status='label'), key=k, on=status == 'label' and label == c)
             for c, k in zip(s.classes, _keys(len(s.classes)))]
-    btns += [btn('skip (s)', 'skip', dict(status='skip'), on=status == 'skip'),
-             btn('unsure (u)', 'unsure', dict(status='unsure'), on=status == 'unsure')]
+    btns += [btn(Kbd('s'), ' skip', cls='skip', vals=dict(status='skip'), on=status == 'skip'),
+             btn(Kbd('u'), ' unsure', cls='unsure', vals=dict(status='unsure'), on=status == 'unsure')]
     guess = r.get('guess')
     meta = Div(Span(f"guess {guess}" if isinstance(guess, str) else 'no model yet'),
-               Span(f"conf {_fmt(r.get('confidence'))}"), Span(f"score {_fmt(r.get('score'), '.3f')}"), cls='meta')
+               Span(f"conf {_fmt(r.get('confidence'))}"), Span(f"score {_fmt(r.get('score'), '.3g')}"), cls='meta')
     if msg is None:
         if locked: msg = f"{label} — trained in round {int(r['round'])}"
         elif status == 'label': msg, msg_cls = f"saved: {label}", 'ok'
@@ -1048,6 +1050,12 @@ def _card_after(s:LabelSession, idx:int, rec, msg, code:int):
     return Response(html + _xml(counts_view(s, oob=True)), status_code=code, media_type='text/html')
 
 # %% ../nbs/70_app.ipynb #5fb0cf63
+def access_token(host:str, token:str|None=None)->tuple:
+    "`(loopback, token)` for serving on `host`: off loopback a token is required, a random one if none is given"
+    loop = is_loopback(host)
+    return loop, (token or (None if loop else secrets.token_urlsafe(18)))
+
+# %% ../nbs/70_app.ipynb #9796a9d3
 @call_parse
 def fastai_al_label(
     folder:str, # Folder of images to label (searched recursively; uploads go to FOLDER/uploads)
@@ -1057,10 +1065,10 @@ def fastai_al_label(
     host:str='127.0.0.1', # Address to bind; anything but loopback requires the access token
     db:str=None, # Label database (default FOLDER/.fastai_al/labels.db)
     batch_size:int=None, # Images per batch (default 12; afterwards as stored)
-    epochs:int=None, # Epochs per round (default 5)
-    lr:float=None, # Learning rate, one cycle (default 1e-3)
+    epochs:int=None, # Epochs per round (default 10)
+    lr:float=None, # Learning rate, one cycle (default 3e-3)
     size:int=None, # Images are resized to size×size (default 64; fixed once a round is trained)
-    arch:str=None, # resnet18 (default), resnet34, or cnn (small images); fixed once a round is trained
+    arch:str=None, # cnn (default: the small CNN of Gal et al.), resnet18 or resnet34; fixed once a round is trained
     bs:int=None, # Training batch size (default 32)
     pool_subset:int=None, # Score only this many random pool images per batch (default: all; faster on big folders)
     labels:str=None, # CSV file,label of labels already known (imported once)
@@ -1076,8 +1084,7 @@ def fastai_al_label(
                          arch=arch, bs=bs, pool_subset=pool_subset, labels=labels, max_upload_bytes=int(max_upload_mb * 1e6), cold_start=cold_start)
     except (NotOurDatabase, NotADirectoryError, FileNotFoundError, ValueError, KeyError) as e:
         print(f"fastai_al_label: {e}", file=sys.stderr, flush=True); sys.exit(2)
-    loop = is_loopback(host)
-    if not loop and not token: token = secrets.token_urlsafe(18)
+    loop, token = access_token(host, token)
     app = label_app(s, token=token, loopback=loop, user=user)
     c = s.store.counts()
     print(f"fastai_al_label: {c['items']} images, {c['labelled']} labelled, {s.n_rounds} rounds, classes {', '.join(s.classes)}; "
