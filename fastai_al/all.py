@@ -1,5 +1,6 @@
 "Everything in fastai_al, and every strategy registered: `from fastai_al.all import *` (hand-written, like fastai's `all.py`)."
 from fastai.basics import *
+from .files import *
 from .pool import *
 from .data.core import *
 from .data.mnist import *
@@ -9,12 +10,14 @@ from .data.deepweeds import *
 from .models.cnn import *
 from .models.resnet import *
 from .scoring import *
+from .fit import *
 from .strategies.core import *
 from .strategies.bayesian import *
 from .strategies.diversity import *
 from .strategies.mixed import *
 from .strategies.advanced import *
 from .strategies.batch import *
+from .callbacks import *
 from .learner import *
 from .experiment import *
 from .analysis import *

@@ -38,42 +38,66 @@ def mean_spread(values, # One value per seed
     if spread == 'ci95': return m, stats.t.ppf(0.975, len(v) - 1) * sd / np.sqrt(len(v))
     raise ValueError(f"spread must be 'ci95', 'std' or 'sem', not {spread!r}")
 
+def _tidy(df:pd.DataFrame, by:str)->pd.DataFrame:
+    "`df` with a `by` and a `seed` column (a single run from `active_fit` lacks both)"
+    if by not in df: df = df.assign(**{by: df.attrs.get(by, 'run')})
+    if 'seed' not in df: df = df.assign(seed=df.attrs.get('seed', 0))
+    return df
+
 def curve_stats(df:pd.DataFrame, metric:str='valid_accuracy', by:str='strategy', x:str='n_labelled', spread:str='ci95')->pd.DataFrame:
     "Per `by` and `x`: number of seeds, mean of `metric`, and lower/upper band"
-    rows = []
+    df, rows = _tidy(df, by), []
     for (k, xv), g in df.groupby([by, x], sort=True):
         m, h = mean_spread(g[metric], spread)
         rows.append({by: k, x: xv, 'n_seeds': len(g), 'mean': m, 'lo': m - h, 'hi': m + h})
     return pd.DataFrame(rows)
 
 # %% ../nbs/41_analysis.ipynb #29f85c94
-def plot_learning_curves(df:pd.DataFrame, # Tidy results: one row per strategy, seed, round
+def _bounds(metric:str, values)->tuple:
+    "The range a band of `metric` is clipped to: [0, 1] for a metric whose values all lie there (accuracy, F1, error), else none"
+    v = np.asarray(values, float); v = v[~np.isnan(v)]
+    return (0., 1.) if len(v) and v.min() >= 0 and v.max() <= 1 else (-np.inf, np.inf)
+
+def plot_learning_curves(df:pd.DataFrame, # Tidy results: one row per strategy, seed, round (or one run of `active_fit`)
                          metric:str='valid_accuracy', # Column to plot
                          by:str='strategy', # One curve per value of this column
                          x:str='n_labelled', # Horizontal axis
                          spread:str='ci95', # Band: 'ci95', 'std' or 'sem' over seeds
-                         ax=None, title:str=None):
+                         ax=None, title:str=None,
+                         bounds:tuple=None, # Clip the band to this range (default: [0, 1] for metrics that live there)
+                         min_seeds:int=3, # Draw a band only with at least this many seeds
+                        ):
     "Mean ± spread over seeds of `metric` against labelled-set size, one curve per strategy"
     if ax is None: _, ax = plt.subplots(figsize=(7, 4.5))
+    df = _tidy(df, by)
+    lo, hi = bounds or _bounds(metric, df[metric])
     cs = curve_stats(df, metric, by, x, spread)
+    few = False
     for k, g in cs.groupby(by, sort=True):
-        line, = ax.plot(g[x], g['mean'], marker='o', ms=3, label=f"{k} (n={g['n_seeds'].min()})")
-        ax.fill_between(g[x], g['lo'], g['hi'], color=line.get_color(), alpha=0.18, lw=0)
+        n = g['n_seeds'].min()
+        line, = ax.plot(g[x], g['mean'], marker='o', ms=3, label=f"{k} (n={n})")
+        if n >= min_seeds: ax.fill_between(g[x], g['lo'].clip(lo, hi), g['hi'].clip(lo, hi), color=line.get_color(), alpha=0.18, lw=0)
+        else: few = True
     ax.set_xlabel('labelled images' if x == 'n_labelled' else x)
     ax.set_ylabel(metric.replace('_', ' '))
-    ax.set_title(title or f"{metric.replace('_', ' ')}: mean ± {'95% CI' if spread == 'ci95' else spread} over seeds")
+    band = f"mean ± {'95% CI' if spread == 'ci95' else spread} over seeds"
+    ax.set_title(title or f"{metric.replace('_', ' ')}: {band}", fontsize=10)
+    if few: ax.text(0.99, 0.01, f"no band where n < {min_seeds} seeds", transform=ax.transAxes, ha='right', va='bottom', fontsize=7, color='grey')
     ax.grid(alpha=0.3); ax.legend(fontsize=8)
     return ax
 
 # %% ../nbs/41_analysis.ipynb #43cde3da
-def summarise(df:pd.DataFrame, metric:str='valid_accuracy', by:str='strategy', x:str='n_labelled', spread:str='ci95')->pd.DataFrame:
+def summarise(df:pd.DataFrame, metric:str='valid_accuracy', by:str='strategy', x:str='n_labelled', spread:str='ci95',
+              min_seeds:int=3, # Below this many seeds the `±` columns are left empty (NaN)
+             )->pd.DataFrame:
     "Per strategy: seeds, final `metric` and normalised AULC, each as mean and ± spread over seeds; best AULC first"
-    per_seed = df.sort_values(x).groupby([by, 'seed']).apply(
+    per_seed = _tidy(df, by).sort_values(x).groupby([by, 'seed']).apply(
         lambda g: pd.Series({'final': g[metric].iloc[-1], 'aulc': aulc(g[x], g[metric]), 'final_n': g[x].iloc[-1]}),
         include_groups=False).reset_index()
     rows = []
     for k, g in per_seed.groupby(by):
         fm, fh = mean_spread(g['final'], spread); am, ah = mean_spread(g['aulc'], spread)
+        if len(g) < min_seeds: fh = ah = np.nan
         rows.append({by: k, 'seeds': len(g), 'final_n_labelled': int(g['final_n'].max()),
                      f'final_{metric}': fm, 'final_±': fh, 'aulc': am, 'aulc_±': ah})
     return pd.DataFrame(rows).sort_values('aulc', ascending=False).reset_index(drop=True)

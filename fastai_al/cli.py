@@ -18,6 +18,7 @@ from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
+from .files import atomic_write
 from .analysis import plot_learning_curves, summarise
 from .strategies.core import get_strategy
 
@@ -86,11 +87,11 @@ def fastai_al_demo(
     df = run_comparison(strategies, range(seeds), out, partial(mnist_learner, n_train=n_train, n_valid=n_valid, n_init=n_init),
                         workers=workers, rounds=rounds, n_per_round=n_per_round, epochs=epochs, lr=lr,
                         pool_subset=pool_subset or None)
-    df.to_csv(out/'results.csv', index=False)
+    atomic_write(out/'results.csv', df.to_csv(index=False))
     ax = plot_learning_curves(df, title=f'MNIST, Gal et al. CNN: validation accuracy, mean ± 95% CI over {seeds} seeds')
-    ax.figure.savefig(out/'learning_curves.png', dpi=120, bbox_inches='tight')
+    atomic_write(out/'learning_curves.png', partial(ax.figure.savefig, dpi=120, bbox_inches='tight'))
     summ = summarise(df)
-    summ.to_csv(out/'summary.csv', index=False)
+    atomic_write(out/'summary.csv', summ.to_csv(index=False))
     with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120):
         print(summ.to_string(index=False))
     print(f"wrote {out/'results.csv'}, {out/'learning_curves.png'}, {out/'summary.csv'} in {time.perf_counter() - t0:.0f}s")

@@ -6,22 +6,96 @@ Docs: https://fastai-al.github.io/fastai_al/experiment.html.md"""
 
 # %% ../nbs/40_experiment.ipynb #52550880
 from __future__ import annotations
-import json, os
+import json
 from pathlib import Path
 import pandas as pd
 import torch
 from fastcore.basics import store_attr, patch
+from fastcore.foundation import L
+from fastai.callback.core import Callback
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
-from .pool import ActivePool, atomic_write
+from .pool import ActivePool
+from .files import atomic_write, remove_stale_temps, FolderLock
 from .learner import *
 
 # %% auto #0
-__all__ = ['Experiment']
+__all__ = ['check_state', 'read_state', 'write_state', 'ActiveCheckpoint', 'Experiment']
+
+# %% ../nbs/40_experiment.ipynb #cec6d25b
+def check_state(st:dict, file)->dict:
+    "Raise, naming `file`, unless `st` is a consistent run state: round counter, rows, pool and weights agree"
+    def bad(msg): raise ValueError(f"{file}: {msg}. The run cannot resume from it: restore the file, or delete the folder to start again")
+    if not isinstance(st, dict): bad(f"expected a JSON object, found {type(st).__name__}")
+    missing = [k for k in ('config', 'next_round', 'pool', 'rows') if k not in st]
+    if missing: bad(f"missing {missing}")
+    n, rows = st['next_round'], st['rows']
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0: bad(f"next_round is {n!r}, not a count of rounds")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows): bad("rows is not a list of rows")
+    if len(rows) != n: bad(f"next_round is {n} but it holds {len(rows)} rows")
+    rounds = [r.get('round') for r in rows]
+    if rounds != list(range(n)): bad(f"its rows are rounds {rounds}, expected 0…{n - 1}")
+    try: pool = ActivePool.from_state(st['pool'])
+    except Exception as e: bad(f"its pool state is invalid ({type(e).__name__}: {e})")
+    if rows:
+        sizes = [r.get('n_labelled') for r in rows] + [len(pool.labelled)]
+        for k, r in enumerate(rows):
+            if 'n_acquired' in r and sizes[k + 1] != sizes[k] + r['n_acquired']:
+                bad(f"round {k} trained on {sizes[k]} labels and acquired {r['n_acquired']}, but "
+                    f"{'round ' + str(k + 1) + ' trained on' if k + 1 < len(rows) else 'the pool holds'} {sizes[k + 1]}")
+        if sizes[-1] < sizes[-2]: bad(f"the pool holds {sizes[-1]} labels, fewer than the {sizes[-2]} of the last round")
+    w = st.get('weights')
+    if w and not (Path(file).parent/w).exists(): bad(f"it points to weights {w}, which are missing")
+    return st
+
+def read_state(file)->dict|None:
+    "The validated state in `file`, or None if there is none yet"
+    file = Path(file)
+    if not file.exists(): return None
+    try: st = json.loads(file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{file}: not valid JSON ({e}). The run cannot resume from it: restore the file, or delete the folder to start again") from None
+    return check_state(st, file)
+
+def write_state(folder, st:dict):
+    "Write `state.json` (validated first) and the `results.csv` derived from it, each atomically"
+    folder = Path(folder)
+    check_state(st, folder/'state.json')
+    atomic_write(folder/'state.json', json.dumps(st))
+    atomic_write(folder/'results.csv', pd.DataFrame(st['rows']).to_csv(index=False))
 
 # %% ../nbs/40_experiment.ipynb #ba63178a
 _DISPLAY_ONLY = {'quiet', 'show_rounds', 'score_bs'}  # settings that cannot change results
 
+class ActiveCheckpoint(Callback):
+    "After every round, write the run's state to `path/state.json` atomically, and `results.csv` derived from it"
+    order = 20  # before `OnRound`, W&B logging and the stopping callbacks: they act on a round that is on disk
+    def __init__(self, path, # The run's folder
+                 config:dict=None, # Settings a resumed run must match
+                 ids:dict=None, # Columns put first in every row (e.g. strategy and seed)
+                 save_weights:bool=False, # Also save the weights the next round continues from
+                ):
+        store_attr('config,ids,save_weights'); self.path = Path(path)
+
+    def after_round(self):
+        learn, rows = self.learn, self.learn.al_rows
+        rows[-1] = {**(self.ids or {}), **rows[-1]}
+        learn.al_row = rows[-1]
+        st = dict(config=self.config or {}, next_round=rows[-1]['round'] + 1, pool=learn.pool.state(), rows=rows,
+                  weights=None, stopped=None)
+        old = read_state(self.path/'state.json')
+        if self.save_weights:
+            st['weights'] = f"weights_r{rows[-1]['round']}.pth"
+            atomic_write(self.path/st['weights'], lambda p: torch.save(learn.model.state_dict(), p))
+        write_state(self.path, st)
+        if old and old.get('weights') and old['weights'] != st['weights']: (self.path/old['weights']).unlink(missing_ok=True)
+
+    def after_active_fit(self):
+        "Record why the loop stopped early (target, budget, exhausted pool), so the run counts as done"
+        st = read_state(self.path/'state.json')
+        if self.learn.al_stopped and st is not None: st['stopped'] = self.learn.al_stopped; write_state(self.path, st)
+
+# %% ../nbs/40_experiment.ipynb #bfe8fccb
 class Experiment:
     "A resumable active-learning run in folder `path`"
     def __init__(self,
@@ -32,9 +106,12 @@ class Experiment:
         strategy='random', # Registered strategy name
         seed:int=0, # Seed of the run (initial set, weights, every round)
         on_round=None, # Called as `on_round(learn, row)` once a round is safely on disk (e.g. to log it)
+        cbs=None, # More callbacks for `active_fit` (round events and fastai's)
         **fit_kwargs, # Passed to `Learner.active_fit` (epochs, lr, reinit, pool_subset, fit, mc_samples, ...)
     ):
-        store_attr('make_learner,rounds,n_per_round,strategy,seed,on_round,fit_kwargs')
+        for v, nm in ((rounds, 'rounds'), (n_per_round, 'n_per_round')):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"Experiment: {nm} must be a positive integer, got {v!r}")
+        store_attr('make_learner,rounds,n_per_round,strategy,seed,on_round,cbs,fit_kwargs')
         self.path = Path(path)
         self.config = dict(strategy=str(strategy), seed=seed, n_per_round=n_per_round,
                            **{k: v for k, v in fit_kwargs.items()
@@ -43,12 +120,12 @@ class Experiment:
     @property
     def state_file(self): return self.path/'state.json'
     def state(self)->dict|None:
-        "The saved state, or None before the first finished round"
-        return json.loads(self.state_file.read_text()) if self.state_file.exists() else None
+        "The saved (validated) state, or None before the first finished round"
+        return read_state(self.state_file)
+    def _done(self, st)->bool:
+        return st is not None and (st['next_round'] >= self.rounds or bool(st.get('stopped')) or st.get('exhausted', False))
     @property
-    def done(self)->bool:
-        st = self.state()
-        return st is not None and (st['next_round'] >= self.rounds or st.get('exhausted', False))
+    def done(self)->bool: return self._done(self.state())
     def results(self)->pd.DataFrame:
         "The rows of the finished rounds"
         st = self.state()
@@ -56,38 +133,27 @@ class Experiment:
 
 # %% ../nbs/40_experiment.ipynb #190f95d1
 @patch
-def _save_round(self:Experiment, learn:Learner, row:dict, rows:list):
-    rnd = row['round']
-    rows.append({'strategy': self.config['strategy'], 'seed': self.seed, **row})
-    st = dict(config=self.config, next_round=rnd + 1, pool=learn.pool.state(), rows=rows,
-              exhausted=len(learn.pool) == 0, weights=None)
-    old = self.state()
-    if not self.fit_kwargs.get('reinit', True):
-        st['weights'] = f'weights_r{rnd}.pth'
-        tmp = self.path/f".{st['weights']}.tmp"
-        torch.save(learn.model.state_dict(), tmp); os.replace(tmp, self.path/st['weights'])
-    atomic_write(self.state_file, json.dumps(st))
-    atomic_write(self.path/'results.csv', pd.DataFrame(rows).to_csv(index=False))
-    if old and old.get('weights') and old['weights'] != st['weights']: (self.path/old['weights']).unlink(missing_ok=True)
-    if self.on_round is not None: self.on_round(learn, row)
-
-@patch
 def run(self:Experiment)->pd.DataFrame:
     "Run (or resume) until `rounds` rounds are done; returns all rows"
     self.path.mkdir(parents=True, exist_ok=True)
-    st = self.state()
-    if st is not None:
-        diff = {k: (st['config'].get(k), v) for k, v in self.config.items() if st['config'].get(k) != v}
-        if diff: raise ValueError(f"{self.path} holds a run with another config (saved, requested): {diff}")
-        if self.done: return self.results()
-    set_seed(self.seed, reproducible=True)
-    learn = self.make_learner(self.seed)
-    start, rows = 0, []
-    if st is not None:
-        learn._al_init_state = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}
-        learn.dls.set_pool(ActivePool.from_state(st['pool']))
-        if st['weights']: learn.model.load_state_dict(torch.load(self.path/st['weights']))
-        start, rows = st['next_round'], st['rows']
-    learn.active_fit(self.rounds, self.n_per_round, self.strategy, seed=self.seed, start_round=start,
-                     on_round=lambda l, row: self._save_round(l, row, rows), **self.fit_kwargs)
+    with FolderLock(self.path, name='.experiment.lock'):
+        remove_stale_temps(self.path)
+        st = self.state()
+        if st is not None:
+            diff = {k: (st['config'].get(k), v) for k, v in self.config.items() if st['config'].get(k) != v}
+            if diff: raise ValueError(f"{self.path} holds a run with another config (saved, requested): {diff}")
+            write_state(self.path, st)  # repairs results.csv if a kill left it behind state.json
+            if self._done(st): return self.results()
+        set_seed(self.seed, reproducible=True)
+        learn = self.make_learner(self.seed)
+        start, rows = 0, []
+        if st is not None:
+            learn._al_init_state = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}
+            learn.dls.set_pool(ActivePool.from_state(st['pool']))
+            if st['weights']: learn.model.load_state_dict(torch.load(self.path/st['weights']))
+            start, rows = st['next_round'], st['rows']
+        ckpt = ActiveCheckpoint(self.path, self.config, ids=dict(strategy=self.config['strategy'], seed=self.seed),
+                                save_weights=not self.fit_kwargs.get('reinit', True))
+        learn.active_fit(self.rounds, self.n_per_round, self.strategy, seed=self.seed, start_round=start, rows=rows,
+                         cbs=[ckpt, *L(self.cbs)], on_round=self.on_round, **self.fit_kwargs)
     return self.results()

@@ -26,6 +26,7 @@ import fastai.callback.schedule, fastai.callback.progress  # fit_one_cycle, no_b
 from .scoring import score_loader
 from .learner import round_seed
 from .strategies.core import get_strategy
+from .callbacks import BestEpochWeights
 
 # %% auto #0
 __all__ = ['CompatActiveLearner', 'LearnerClassifier', 'modal_strategy']
@@ -85,11 +86,12 @@ class LearnerClassifier(ClassifierMixin, BaseEstimator):
                  input_shape:tuple=None, # Shape of one image (C, H, W) when `X` holds flat rows
                  mc_samples:int=10, # Default T for Monte-Carlo dropout scores
                  warm_start:bool=False, # Continue from the last fit's weights instead of `model`'s
+                 best_epoch:bool=True, # With `valid`: keep the best epoch's weights (by accuracy), as `active_fit` does
                  learner_kwargs:dict=None, # More `Learner` arguments (e.g. `opt_func`, `wd`, `cbs`)
                 ):
         self.model, self.classes, self.epochs, self.lr, self.bs, self.fit_method = model, classes, epochs, lr, bs, fit_method
         self.seed, self.valid, self.stats, self.input_shape = seed, valid, stats, input_shape
-        self.mc_samples, self.warm_start, self.learner_kwargs = mc_samples, warm_start, learner_kwargs
+        self.mc_samples, self.warm_start, self.learner_kwargs, self.best_epoch = mc_samples, warm_start, learner_kwargs, best_epoch
 
     def _images(self, X)->TensorImage:
         X = np.asarray(X)
@@ -130,13 +132,15 @@ class LearnerClassifier(ClassifierMixin, BaseEstimator):
         valid = self._dl(*self.valid) if self.valid is not None else self._dl(X[:0], y[:0])
         kw = dict(loss_func=CrossEntropyLossFlat(), metrics=[accuracy, F1Score(average='macro')]) | (self.learner_kwargs or {})
         self.learn_ = Learner(DataLoaders(train, valid), self.model_, **kw)
-        with self.learn_.no_bar(), self.learn_.no_logging(): getattr(self.learn_, self.fit_method)(self.epochs, self.lr)
+        best = BestEpochWeights('accuracy') if self.best_epoch and self.valid is not None else None
+        with self.learn_.no_bar(), self.learn_.no_logging(), self.learn_.added_cbs([best] if best else []):
+            getattr(self.learn_, self.fit_method)(self.epochs, self.lr)
         self.X_fit_ = X  # what label-set needs (e.g. `labelled_embeddings`) are computed on outside modAL
         row = dict(fit=self.n_fits_ - 1, n_train=len(y))
         names, vals = self.learn_.recorder.metric_names[1:-1], self.learn_.recorder.values
-        if self.valid is not None and vals:
-            for m, col in (('accuracy', 'valid_accuracy'), ('f1_score', 'valid_f1')):
-                if m in names: row[col] = float(np.nanmax([v[names.index(m)] for v in vals]))
+        if self.valid is not None and vals:  # the metrics of the epoch whose model is kept
+            at = dict(zip(names, vals[best.best_epoch if best is not None and best.best_epoch is not None else -1]))
+            row.update(valid_accuracy=float(at['accuracy']), valid_f1=float(at['f1_score']))
         row['seconds'] = time.perf_counter() - t0
         self.history_ = getattr(self, 'history_', []) + [row]
         return self

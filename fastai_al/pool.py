@@ -10,11 +10,15 @@ import json, os, tempfile
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
+from .files import atomic_write  # re-exported: `fastai_al.pool.atomic_write` stays importable
+_all_ = ['atomic_write']
 
 # %% auto #0
 __all__ = ['ActivePool', 'atomic_write']
 
 # %% ../nbs/00_pool.ipynb #c71124a7
+_HOLDOUT = dict(frac=0.2, max_valid=None, min_train=1, seed=0)
+
 class ActivePool:
     "Disjoint `labelled` | `pool` | `valid` index sets over `n_items` items; `test` is kept apart and never labelled"
     _names = {1: 'in the pool', 2: 'already labelled', 3: 'a validation item', 4: 'a test item', 0: 'not a pool candidate'}
@@ -24,6 +28,7 @@ class ActivePool:
         test=(), # Indices kept apart for final evaluation (never labelled)
         labelled=(), # Indices labelled from the start
         candidates=None, # Indices that may ever be labelled; default: all items not in `valid` or `test`
+        holdout:dict|None=None, # Send part of the labels people give to `valid`: keys of `_HOLDOUT` (see `label`)
     ):
         self.n_items = int(n_items)
         self._status = np.zeros(self.n_items, np.int8)  # 0 out, 1 pool, 2 labelled, 3 valid, 4 test
@@ -33,17 +38,33 @@ class ActivePool:
             idxs = self._check(idxs, nm)
             if (self._status[idxs] >= 3).any(): raise ValueError(f"`valid` and `test` overlap at {idxs[self._status[idxs] >= 3][:10].tolist()}")
             self._status[idxs] = code
+        if holdout is not None:
+            unknown = set(holdout) - set(_HOLDOUT)
+            if unknown: raise KeyError(f"holdout: unknown keys {sorted(unknown)}; known: {list(_HOLDOUT)}")
+            holdout = {**_HOLDOUT, **holdout}
+            if not 0 <= holdout['frac'] < 1: raise ValueError(f"holdout: frac must be in [0, 1), got {holdout['frac']}")
+        self.holdout = holdout
         self.history = []  # one array of indices per call to `label`
+        self.given, self.by = {}, {}  # labels people gave {index: class code} and who gave them {index: name}
         if len(labelled): self.label(labelled)
 
     def _check(self, idxs, what):
-        idxs = np.asarray(idxs, dtype=np.int64).reshape(-1)
-        bad = idxs[(idxs < 0) | (idxs >= self.n_items)]
+        "`idxs` as unique in-range int64 dataset indices; a boolean mask over all items is read as its `True` positions"
+        a = np.asarray(idxs)
+        if a.dtype == bool:
+            if a.shape != (self.n_items,):
+                raise ValueError(f"{what}: a boolean mask needs one entry per item ({self.n_items}), got shape {a.shape}")
+            return np.flatnonzero(a)
+        if a.size == 0: a = a.astype(np.int64)
+        if not np.issubdtype(a.dtype, np.integer):
+            raise TypeError(f"{what}: indices must be integers, got {a.dtype} values such as {a.reshape(-1)[:5].tolist()}")
+        a = a.astype(np.int64).reshape(-1)
+        bad = a[(a < 0) | (a >= self.n_items)]
         if len(bad): raise IndexError(f"{what}: indices {bad[:10].tolist()} out of range for {self.n_items} items")
-        if len(np.unique(idxs)) != len(idxs):
-            u, c = np.unique(idxs, return_counts=True)
+        if len(np.unique(a)) != len(a):
+            u, c = np.unique(a, return_counts=True)
             raise ValueError(f"{what}: duplicate indices {u[c > 1][:10].tolist()}")
-        return idxs
+        return a
 
     @property
     def labelled(self)->np.ndarray: return np.concatenate(self.history) if self.history else np.zeros(0, np.int64)
@@ -60,18 +81,46 @@ class ActivePool:
 
 # %% ../nbs/00_pool.ipynb #0aff542c
 @patch
+def _holdout_mask(self:ActivePool, labels:np.ndarray)->np.ndarray:
+    "Which of a batch of newly given `labels` go to `valid` under the `holdout` rule"
+    h, st = self.holdout, self._status
+    n_train, n_valid = {}, {}
+    for i, c in self.given.items():
+        d = n_train if st[i] == 2 else n_valid if st[i] == 3 else None
+        if d is not None: d[c] = d.get(c, 0) + 1
+    total_valid, mask = len(self.valid), np.zeros(len(labels), bool)
+    for j in np.random.default_rng([h['seed'], len(self.history)]).permutation(len(labels)):
+        c = int(labels[j]); t, v = n_train.get(c, 0), n_valid.get(c, 0)
+        if t >= h['min_train'] and v + 1 <= h['frac'] * (t + v + 1) + 1e-9 and (h['max_valid'] is None or total_valid < h['max_valid']):
+            mask[j], n_valid[c], total_valid = True, v + 1, total_valid + 1
+        else: n_train[c] = t + 1
+    return mask
+
+@patch
 def label(self:ActivePool,
-    idxs, # Dataset indices to move from the pool to the labelled set
+    idxs, # Dataset indices (ints, or a boolean mask over all items) to move from the pool
+    labels=None, # Class codes a person gave, one per index (None: the dataset knows the labels)
+    by:str|None=None, # Who gave `labels`
 )->np.ndarray:
-    "Move `idxs` from the pool to the labelled set; raises (changing nothing) on duplicates or non-pool items"
+    "Move `idxs` from the pool to the labelled set (some to `valid` under `holdout`); raises, changing nothing, on a bad request"
     idxs = self._check(idxs, 'label')
     if len(idxs) > len(self): raise ValueError(f"label: asked for {len(idxs)} items but the pool holds {len(self)}")
     st = self._status[idxs]
     if (st != 1).any():
         bad = [f"{i} ({self._names[s]})" for i, s in zip(idxs[st != 1][:10], st[st != 1][:10])]
         raise ValueError(f"label: {int((st != 1).sum())} indices are not in the pool: {', '.join(bad)}")
-    self._status[idxs] = 2
-    self.history.append(idxs)
+    to_valid = np.zeros(len(idxs), bool)
+    if labels is not None:
+        labels = np.asarray(labels).reshape(-1)
+        if len(labels) != len(idxs): raise ValueError(f"label: {len(labels)} labels for {len(idxs)} indices")
+        if len(labels) and (not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0):
+            raise ValueError(f"label: labels must be class codes ≥ 0, got {labels[:5].tolist()}")
+        if self.holdout is not None: to_valid = self._holdout_mask(labels)
+    self._status[idxs] = np.where(to_valid, 3, 2)
+    self.history.append(idxs[~to_valid])
+    if labels is not None:
+        self.given.update(zip(idxs.tolist(), labels.tolist()))
+        if by is not None: self.by.update(dict.fromkeys(idxs.tolist(), str(by)))
     return idxs
 
 # %% ../nbs/00_pool.ipynb #23c1597e
@@ -102,26 +151,24 @@ def label_initial(self:ActivePool,
 @patch
 def state(self:ActivePool)->dict:
     "JSON-serialisable state; `ActivePool.from_state` restores it exactly"
+    by = {}
+    for i, name in self.by.items(): by.setdefault(name, []).append(i)
     return dict(n_items=self.n_items, valid=self.valid.tolist(), test=self.test.tolist(),
                 candidates=np.flatnonzero(self._status != 0).tolist() if (self._status == 0).any() else None,
-                history=[h.tolist() for h in self.history])
+                history=[h.tolist() for h in self.history], given=[[i, c] for i, c in self.given.items()],
+                by=by, holdout=self.holdout)
 
 @patch(cls_method=True)
 def from_state(cls:ActivePool, d:dict)->ActivePool:
-    "Rebuild a pool from `state()`"
+    "Rebuild a pool from `state()` (states written before labels could be given load too)"
     cand = d['candidates']
     if cand is not None: cand = np.setdiff1d(cand, np.concatenate([d['valid'], d['test']]).astype(np.int64))
     p = cls(d['n_items'], valid=d['valid'], test=d['test'], candidates=cand)
     for h in d['history']: p.label(h)
+    p.holdout = d.get('holdout')
+    p.given = {int(i): int(c) for i, c in d.get('given', [])}
+    p.by = {int(i): name for name, idxs in d.get('by', {}).items() for i in idxs}
     return p
-
-def atomic_write(path, data:str|bytes):
-    "Write `data` to `path` so a reader (or a crash) sees the old file or the new one, never a partial one"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
-    with os.fdopen(fd, 'wb' if isinstance(data, bytes) else 'w') as f:
-        f.write(data); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 @patch
 def save(self:ActivePool, path):
@@ -131,7 +178,10 @@ def save(self:ActivePool, path):
 @patch(cls_method=True)
 def load(cls:ActivePool, path)->ActivePool:
     "Read a pool written by `save`"
-    return cls.from_state(json.loads(Path(path).read_text()))
+    path = Path(path)
+    try: d = json.loads(path.read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{path}: not a pool state (invalid JSON: {e})") from None
+    return cls.from_state(d)
 
 @patch
 def __eq__(self:ActivePool, other): return isinstance(other, ActivePool) and self.state() == other.state()

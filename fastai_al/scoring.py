@@ -46,7 +46,8 @@ def mc_split(model:nn.Module)->tuple: # (prefix, suffix), with `model(x) == suff
 # %% ../nbs/20_scoring.ipynb #e98945e9
 def _hook(store:list, capture:list, take):
     def hook(m, inp, out):
-        if capture[0]: store.append(take(inp[0], out).float().cpu())
+        # always a copy: an in-place op after the layer (ReLU(inplace=True)) would otherwise overwrite what is stored
+        if capture[0]: store.append(take(inp[0], out).to('cpu', torch.float32, copy=True))
     return hook
 
 @torch.inference_mode()
@@ -72,7 +73,10 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
     if 'embeddings' in needs: hooks.append(lins[-1].register_forward_hook(_hook(acc['embeddings'], capture, lambda i, o: i)))
     prefix, suffix = mc_split(model)
     if needs & _MC and not any(_is_dropout(m) for m in suffix.modules()):
-        warnings.warn("the model has no dropout layer: all MC samples are identical")
+        last = next((n for n, m in reversed(list(model.named_modules())) if isinstance(m, nn.Linear)), None)
+        raise ValueError(f"the model has no dropout layer, so Monte-Carlo dropout strategies ({', '.join(sorted(needs & _MC))}) "
+                         f"would see {mc_samples} identical samples: add one, e.g. nn.Dropout(0.5) before "
+                         + (f"its last Linear layer `{last}`" if last else "its output layer"))
     # an in-place op in the suffix could overwrite the prefix output that the MC samples reuse
     fresh = (lambda h: h.clone()) if any(getattr(m, 'inplace', False) for m in suffix.modules()) else (lambda h: h)
     device = next(model.parameters()).device

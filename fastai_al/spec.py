@@ -6,14 +6,16 @@ Docs: https://fastai-al.github.io/fastai_al/spec.html.md"""
 
 # %% ../nbs/42_spec.ipynb #a031dee6
 from __future__ import annotations
-import hashlib, importlib, itertools, json
-from dataclasses import dataclass, field, asdict, fields
+import difflib, hashlib, importlib, inspect, itertools, json, types, typing
+from dataclasses import dataclass, field, asdict, fields, MISSING
 from functools import partial
 from pathlib import Path
 import yaml
 from fastcore.basics import patch
+from fastcore.meta import delegates
 from fastai.optimizer import Adam
-from .pool import atomic_write
+from fastai.learner import Learner
+from .files import atomic_write
 from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
@@ -21,7 +23,8 @@ from .experiment import Experiment
 from .strategies.core import get_strategy
 
 # %% auto #0
-__all__ = ['DATASETS', 'MODELS', 'register_dataset', 'register_model', 'gal_cnn_learner', 'RunSpec', 'expand_sweep', 'load_sweep']
+__all__ = ['DATASETS', 'MODELS', 'register_dataset', 'register_model', 'gal_cnn_learner', 'SpecError', 'RunSpec', 'expand_sweep',
+           'load_sweep']
 
 # %% ../nbs/42_spec.ipynb #ea6fdd98
 DATASETS:dict = {}
@@ -45,6 +48,7 @@ for _n in ('droughtwatch', 'cassava', 'deepweeds'):  # imported when used: they 
     register_dataset(_n)(partial(_imported, f'fastai_al.data.{_n}', f'{_n}_data'))
 
 @register_model('gal_cnn')
+@delegates(gal_cnn, but=['n_out'])  # the signature lists `gal_cnn`'s arguments: specs check `model_kwargs` against it
 def gal_cnn_learner(data, pool, bs:int=64, train_mode:str=None, **kwargs):
     "The Gal et al. 2017 CNN trained from scratch with Adam (`kwargs` go to `gal_cnn`)"
     if train_mode not in (None, 'scratch'): raise ValueError(f"gal_cnn has no pretrained weights: train_mode {train_mode!r} makes no sense")
@@ -57,7 +61,127 @@ def _resnet_learner(arch:str, data, pool, bs:int=64, train_mode:str=None, **kwar
 
 for _a in ('resnet18', 'resnet34', 'resnet50'): register_model(_a)(partial(_resnet_learner, _a))
 
+# %% ../nbs/42_spec.ipynb #662042ae
+def _field(cls, name): return next(f for f in fields(cls) if f.name == name)
+def _default(f):
+    return f.default if f.default is not MISSING else f.default_factory() if f.default_factory is not MISSING else MISSING
+
+_TYPE_NAMES = {bool: 'true or false', int: 'a whole number', float: 'a number', str: 'text', dict: 'a mapping', list: 'a list'}
+
+def _coerce1(v, t):
+    if t is bool:
+        if isinstance(v, bool): return v
+    elif t is int:
+        if isinstance(v, int) and not isinstance(v, bool): return v
+        if isinstance(v, float) and v.is_integer(): return int(v)
+    elif t is float:
+        if isinstance(v, (int, float)) and not isinstance(v, bool): return float(v)
+        if isinstance(v, str):  # YAML 1.1 reads `1e-3` (no dot) as a string
+            try: return float(v)
+            except ValueError: pass
+    elif t in (str, dict, list):
+        if isinstance(v, t): return v
+    else: return v  # a type we do not check
+    raise TypeError
+
+def _coerce(v, tp, default=MISSING):
+    "`v` converted to the annotation `tp` (bool, int, float, str, dict, list or a union of them), else `TypeError` saying why"
+    if tp is None or tp is typing.Any: return v
+    ts = typing.get_args(tp) if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union else (tp,)
+    ts = [typing.get_origin(t) or t for t in ts]
+    optional = type(None) in ts or default is None
+    if v is None and optional: return None
+    for t in ts:
+        if t is type(None): continue
+        try: return _coerce1(v, t)
+        except TypeError: pass
+    want = [_TYPE_NAMES.get(t, getattr(t, '__name__', str(t))) for t in ts if t is not type(None)] + (['null'] if optional else [])
+    quoted = isinstance(v, str) and not isinstance(_yaml_value(v), str) and any(t in (int, float, bool) for t in ts)
+    raise TypeError(f"expected {' or '.join(want)}, got {v!r}{' (quoted: remove the quotes)' if quoted else ''}")
+
+def _yaml_value(s:str):
+    try: return yaml.safe_load(s)
+    except yaml.YAMLError: return s
+
+def _close(k, names)->str:
+    m = difflib.get_close_matches(str(k), list(names), n=1)
+    return f" (did you mean {m[0]!r}?)" if m else ''
+
+def _hints(f)->dict:
+    try: return typing.get_type_hints(f)
+    except Exception: return {}
+
+def _resolve(f):
+    "The function a registered builder calls (lazily imported builders resolved)"
+    if isinstance(f, partial) and f.func is _imported: return getattr(importlib.import_module(f.args[0]), f.args[1])
+    return f
+
+def _kwargs_checked(what:str, f, kw:dict, skip=())->tuple:
+    "`(kw coerced, problems)`: `kw` checked against the arguments (and annotations) of `f`"
+    try: f = _resolve(f); sig = inspect.signature(f)
+    except (ImportError, TypeError, ValueError): return kw, []
+    ps = {n: p for n, p in sig.parameters.items() if n not in skip and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    var, fname = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()), getattr(f, '__name__', what)
+    hints = {**_hints(getattr(f, '__delwrap__', None)), **_hints(f)}  # `delegates` lists the arguments of another function
+    out, probs = {}, []
+    for k, v in kw.items():
+        if k in ps:
+            try: v = _coerce(v, hints.get(k), ps[k].default)
+            except TypeError as e: probs.append(f"{what}.{k}: {e}")
+        elif not var: probs.append(f"{what}.{k}: not an argument of {fname}{_close(k, ps)}; it takes {', '.join(ps)}")
+        out[k] = v
+    return out, probs
+
+def _problems(cls, d:dict)->tuple:
+    "`(values coerced, problems)` of the mapping `d` of `cls`'s fields (missing ones: their defaults)"
+    if not isinstance(d, dict): return {}, [f"expected a mapping of fields, got {d!r}"]
+    flds, hints = {f.name: f for f in fields(cls)}, _hints(cls)
+    probs = [f"{k}: unknown field{_close(k, flds)}" for k in d if k not in flds]
+    out = {}
+    for k, v in d.items():
+        if k not in flds: continue
+        try: out[k] = _coerce(v, hints.get(k), _default(flds[k]))
+        except TypeError as e: probs.append(f"{k}: {e}")
+    val = lambda k: out[k] if k in out else _default(flds[k]) if k in flds else None
+    bad = {k for k in d if k not in out}
+    for k, lo in _MIN.items():
+        v = val(k)
+        if k not in bad and isinstance(v, int) and v < lo: probs.append(f"{k}: must be ≥ {lo}, got {v}")
+    if 'lr' not in bad and isinstance(val('lr'), float) and not val('lr') > 0: probs.append(f"lr: must be > 0, got {val('lr')}")
+    if 'train_mode' not in bad and val('train_mode') not in _TRAIN_MODES:
+        probs.append(f"train_mode: must be one of {', '.join(map(str, _TRAIN_MODES[1:]))} or null, got {val('train_mode')!r}")
+    if 'fit' not in bad and not callable(getattr(Learner, str(val('fit')), None)):
+        probs.append(f"fit: Learner has no method {val('fit')!r} (e.g. fit_one_cycle, fit, fit_flat_cos)")
+    if 'strategy' not in bad:
+        try: get_strategy(val('strategy'))
+        except (KeyError, ValueError) as e: probs.append(f"strategy: {e.args[0]}")
+    for k, reg, what, skip in (('dataset', DATASETS, 'data_kwargs', ()), ('model', MODELS, 'model_kwargs', ('data', 'pool', 'bs', 'train_mode'))):
+        if k in bad: continue
+        if val(k) not in reg: probs.append(f"{k}: unknown {k} {val(k)!r}{_close(val(k), reg)}. Registered: {', '.join(sorted(reg))}")
+        elif what not in bad and isinstance(val(what), dict):
+            kw, p = _kwargs_checked(what, reg[val(k)], val(what), skip)
+            probs += p
+            if what in out: out[what] = kw
+    return out, probs
+
+def _report(probs:list, where:str)->str:
+    return f"{where}: {len(probs)} bad field{'s' if len(probs) > 1 else ''}:\n  " + '\n  '.join(probs)
+
+def _checked(cls, d:dict, where:str)->dict:
+    "The values of `d` coerced, or `SpecError` listing every problem"
+    out, probs = _problems(cls, d)
+    if probs: raise SpecError(_report(probs, where))
+    return out
+
 # %% ../nbs/42_spec.ipynb #6a684c3d
+class SpecError(ValueError):
+    "A spec or sweep with bad fields; the message lists every one of them"
+
+_KEY_FIELDS = ('strategy', 'seed', 'dataset', 'model', 'train_mode', 'n_init', 'balanced', 'n_per_round', 'rounds', 'epochs',
+               'lr', 'bs', 'fit', 'reinit', 'pool_subset', 'mc_samples', 'test_every', 'data_kwargs', 'model_kwargs')  # always hashed
+_MIN = dict(seed=0, n_init=0, n_per_round=1, rounds=1, epochs=1, bs=1, pool_subset=1, mc_samples=1, test_every=1)
+_TRAIN_MODES = (None, 'head', 'finetune', 'scratch')
+
 @dataclass
 class RunSpec:
     "One active-learning run as plain values: written to YAML/JSON, sent anywhere, rebuilt there by name"
@@ -81,13 +205,14 @@ class RunSpec:
     data_kwargs:dict=field(default_factory=dict) # Passed to the dataset builder
     model_kwargs:dict=field(default_factory=dict) # Passed to the model builder
 
+    def __post_init__(self):  # validate and coerce: a spec that exists is a spec that can run
+        vals = _checked(type(self), {f.name: getattr(self, f.name) for f in fields(self)}, 'RunSpec')
+        for k, v in vals.items(): object.__setattr__(self, k, v)
     def to_dict(self)->dict: return asdict(self)
     @classmethod
     def from_dict(cls, d:dict)->RunSpec:
-        "A spec from a mapping; unknown keys are an error (a typo would otherwise be silently ignored)"
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise KeyError(f"RunSpec: unknown keys {sorted(unknown)}; known: {[f.name for f in fields(cls)]}")
-        return cls(**d)
+        "A spec from a mapping, every field validated; unknown keys are an error (a typo would otherwise be silently ignored)"
+        return cls(**_checked(cls, d, 'RunSpec'))
     def save(self, path):
         "Write to `path` as JSON (`.json`) or YAML (anything else)"
         _dump(self.to_dict(), path)
@@ -96,8 +221,9 @@ class RunSpec:
 
     @property
     def key(self)->str:
-        "8 hex digits that change with any value of the spec"
-        return hashlib.sha1(json.dumps(self.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:8]
+        "8 hex digits of the values: every field of `_KEY_FIELDS`, a later field only where it differs from its default"
+        d = {k: v for k, v in asdict(self).items() if k in _KEY_FIELDS or v != _default(_field(type(self), k))}
+        return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:8]
     @property
     def name(self)->str:
         "Folder name: a readable part and `key`"
@@ -109,7 +235,8 @@ def _dump(d:dict, path):
 
 def _read(path)->dict|list:
     path = Path(path)
-    return json.loads(path.read_text()) if path.suffix == '.json' else yaml.safe_load(path.read_text())
+    try: return json.loads(path.read_text()) if path.suffix == '.json' else yaml.safe_load(path.read_text())
+    except (ValueError, yaml.YAMLError) as e: raise SpecError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {e}") from None
 
 # %% ../nbs/42_spec.ipynb #2259c2a2
 @patch
@@ -142,19 +269,40 @@ def experiment(self:RunSpec, path)->Experiment:
                       mc_samples=self.mc_samples, fit=self.fit, test_every=self.test_every, show_rounds=False)
 
 # %% ../nbs/42_spec.ipynb #7f272f3d
+def _expand(d:dict, where:str)->tuple:
+    "`(specs, problems)` of one sweep mapping"
+    if not isinstance(d, dict): return [], [f"{where or 'sweep'}: expected a mapping of RunSpec fields, got {d!r}"]
+    if not d: return [], [f"{where or 'sweep'}: empty spec. Name at least one field (e.g. `strategy: [random, margin]`); nothing runs by default"]
+    swept = {k: list(v) for k, v in d.items() if isinstance(v, (list, tuple, range)) and k not in ('data_kwargs', 'model_kwargs')}
+    pre = f"{where}: " if where else ''
+    probs = [f"{pre}{k}: empty list, nothing to run" for k, v in swept.items() if not v]
+    order = sorted(swept, key=lambda k: k != 'seed')  # stable: the user's order otherwise
+    vals = []
+    for combo in itertools.product(*(swept[k] for k in order)):
+        v, p = _problems(RunSpec, {**d, **dict(zip(order, combo))})
+        vals.append(v); probs += [pre + x for x in p if pre + x not in probs]
+    return ([] if probs else [RunSpec(**v) for v in vals]), probs
+
 def expand_sweep(grid:dict=None, # Fields of `RunSpec`; list values are swept over
                  **kwargs, # More fields (override `grid`)
                 )->list:
-    "The `RunSpec`s of every combination of the list-valued fields, seeds varying slowest"
-    d = {**(grid or {}), **kwargs}
-    swept = {k: list(v) for k, v in d.items() if isinstance(v, (list, tuple, range))}
-    order = sorted(swept, key=lambda k: k != 'seed')  # stable: the user's order otherwise
-    specs = [RunSpec.from_dict({**d, **dict(zip(order, combo))}) for combo in itertools.product(*(swept[k] for k in order))]
+    "The `RunSpec`s of every combination of the list-valued fields, seeds varying slowest; every value checked first"
+    specs, probs = _expand({**(grid or {}), **kwargs}, '')
+    if probs: raise SpecError(f"expand_sweep: {len(probs)} problem{'s' if len(probs) > 1 else ''}:\n  " + '\n  '.join(probs))
     names = [s.name for s in specs]
-    if len(set(names)) < len(names): raise ValueError("expand_sweep: a swept list holds the same value twice")
+    if len(set(names)) < len(names): raise SpecError("expand_sweep: a swept list holds the same value twice")
     return specs
 
 def load_sweep(path)->list:
     "The specs of the sweep described in a YAML or JSON file: a mapping as `expand_sweep` takes, or a list of them"
     d = _read(path)
-    return [s for g in (d if isinstance(d, list) else [d]) for s in expand_sweep(g)]
+    if not d: raise SpecError(f"{path}: empty sweep file. Name at least one field (see examples/sweep.yaml); nothing runs by default")
+    groups = d if isinstance(d, list) else [d]
+    specs, probs = [], []
+    for i, g in enumerate(groups):
+        s, p = _expand(g, f"sweep {i + 1}" if len(groups) > 1 else '')
+        specs += s; probs += p
+    if probs: raise SpecError(f"{path}: {len(probs)} problem{'s' if len(probs) > 1 else ''}, nothing was run:\n  " + '\n  '.join(probs))
+    names = [s.name for s in specs]
+    if len(set(names)) < len(names): raise SpecError(f"{path}: the same run appears twice")
+    return specs

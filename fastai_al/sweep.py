@@ -15,28 +15,21 @@ import cloudpickle
 import pandas as pd
 import torch
 from fastcore.script import call_parse
-from .pool import atomic_write
+from .files import atomic_write, remove_stale_temps, FolderLock
 from .experiment import Experiment
 from .spec import DATASETS, MODELS, RunSpec, load_sweep
+from fastcore.foundation import L
+from fastai.callback.core import Callback
 
 # %% auto #0
 __all__ = ['run_spec', 'LocalEngine', 'collect_results', 'run_sweep', 'fastai_al_sweep']
 
 # %% ../nbs/42_sweep.ipynb #0be7102b
-@contextlib.contextmanager
-def _run_lock(folder:Path):
-    try: import fcntl
-    except ImportError: yield; return  # no POSIX locks (Windows): one sweep per folder at a time
-    with open(folder/'.lock', 'w') as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
-
 def run_spec(spec:RunSpec, # What to run
              out, # Sweep folder; the run goes to `out/runs/<spec.name>`
              threads:int=None, # torch threads for this run (None: leave as is)
              builders:dict=None, # {'datasets': {...}, 'models': {...}} to register first (for processes that lack them)
-             hooks=None, # `hooks(spec) -> on_round(learn, row)`, optionally with `.finish(results)`
+             hooks=None, # `hooks(spec)` -> round callback(s) such as `WandbRounds`, or a plain `on_round(learn, row)`
             )->dict:
     "Run or resume `spec`; returns a status row (never raises)"
     folder = Path(out)/'runs'/spec.name
@@ -45,7 +38,8 @@ def run_spec(spec:RunSpec, # What to run
     if threads: torch.set_num_threads(threads)
     t0 = time.perf_counter()
     status = dict(run=spec.name, status='failed', started_round=None, rounds_done=0, error=None)
-    with _run_lock(folder), open(folder/'log.txt', 'a') as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    with FolderLock(folder, wait=True), open(folder/'log.txt', 'a') as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        remove_stale_temps(folder)  # what a killed writer of this run left; we hold the lock, so no live writer's
         (folder/'error.txt').unlink(missing_ok=True)
         hook = None
         try:
@@ -55,9 +49,10 @@ def run_spec(spec:RunSpec, # What to run
                 st = exp.state()
                 status['started_round'] = st['next_round'] if st else 0
                 hook = hooks(spec) if hooks is not None else None
-                exp.on_round = hook  # called once each round is safely on disk
+                if isinstance(hook, (Callback, list, tuple)): exp.cbs = L(hook)  # they act on rounds once on disk
+                elif hook is not None: exp.on_round = hook
                 exp.run()
-                if hasattr(hook, 'finish'): hook.finish(exp.results())
+                if hook is not None and not isinstance(hook, (Callback, list, tuple)) and hasattr(hook, 'finish'): hook.finish(exp.results())
             status['status'] = 'done'
         except Exception as e:
             atomic_write(folder/'error.txt', traceback.format_exc())
@@ -165,8 +160,7 @@ def _save_table(df:pd.DataFrame, out:Path, name:str):
     atomic_write(out/f'{name}.csv', df.to_csv(index=False))
     try: import pyarrow  # noqa: F401 (pandas writes parquet through it)
     except ImportError: return
-    tmp = out/f'.{name}.parquet.tmp'
-    df.to_parquet(tmp, index=False); os.replace(tmp, out/f'{name}.parquet')
+    atomic_write(out/f'{name}.parquet', partial(df.to_parquet, index=False))
 
 # %% ../nbs/42_sweep.ipynb #858e1fd3
 def _engine(engine, n_workers:int):
@@ -180,7 +174,7 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
               out, # Sweep folder: `runs/<name>/` per run, `results.csv`, `runs.csv`
               engine=None, # None or 'local': `LocalEngine(n_workers)`; 'ray': `RayEngine()`; or an engine object
               n_workers:int=1, # Local processes at a time (0: in this process)
-              hooks=None, # `hooks(spec) -> on_round(learn, row)` for every run (e.g. W&B logging, see `fastai_al.tracking`)
+              hooks=None, # `hooks(spec)` -> round callback(s) for every run (e.g. `wandb_hooks`, see `fastai_al.tracking`), or an `on_round(learn, row)`
               quiet:bool=False, # No line per finished run
              )->pd.DataFrame:
     "Run every unfinished spec on `engine`; return (and write) the tidy results of all of them"

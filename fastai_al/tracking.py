@@ -9,6 +9,7 @@ from __future__ import annotations
 import math, os, warnings
 import pandas as pd
 from fastcore.basics import store_attr
+from fastai.callback.core import Callback
 
 # %% auto #0
 __all__ = ['WandbRounds', 'wandb_hooks']
@@ -25,8 +26,9 @@ def _wandb():
 def _loggable(row:dict)->dict:
     return {k: float(v) for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)}
 
-class WandbRounds:
-    "An `on_round(learn, row)` hook logging every active-learning round to W&B, and the learning curves at `finish`"
+class WandbRounds(Callback):
+    "A round callback logging every active-learning round to W&B, and the learning curves when the loop ends"
+    order = 30  # after `ActiveCheckpoint`: a logged round is on disk
     def __init__(self, project:str='fastai_al', # W&B project
                  name:str=None, # Run name
                  config:dict=None, # Run config (e.g. `RunSpec.to_dict()`)
@@ -38,37 +40,41 @@ class WandbRounds:
                  curves:tuple=('valid_accuracy', 'test_accuracy'), # Metrics plotted against `n_labelled` at `finish`
                  **init_kwargs, # Passed to `wandb.init`
                 ):
-        store_attr('project,name,config,id,group,tags,dir,mode,curves,init_kwargs')
-        self.run, self.rows = None, []
+        store_attr('project,config,id,group,tags,dir,mode,curves,init_kwargs')
+        # `name` and `run` mean other things on a fastai `Callback` (its name; whether it runs)
+        self.run_name, self.wandb_run, self.rows = name, None, []
 
     def _start(self):
         wandb = _wandb()
         if wandb is None: return None
-        self.run = wandb.init(project=self.project, name=self.name, config=self.config, id=self.id, group=self.group,
+        self.wandb_run = wandb.init(project=self.project, name=self.run_name, config=self.config, id=self.id, group=self.group,
                               tags=self.tags, dir=self.dir, mode=self.mode or os.environ.get('WANDB_MODE') or 'offline',
                               resume='allow' if self.id else None, settings=wandb.Settings(silent=True), **self.init_kwargs)
-        self.run.define_metric('n_labelled')
-        self.run.define_metric('*', step_metric='n_labelled')
-        return self.run
+        self.wandb_run.define_metric('n_labelled')
+        self.wandb_run.define_metric('*', step_metric='n_labelled')
+        return self.wandb_run
 
-    def __call__(self, learn, row:dict):
+    def log_round(self, row:dict):
         "Log one round's row"
-        if self.run is None and self._start() is None: return
+        if self.wandb_run is None and self._start() is None: return
         self.rows.append(dict(row))
-        self.run.log(_loggable(row))
+        self.wandb_run.log(_loggable(row))
 
-    def finish(self, rows=None, # All rows of the run (default: those logged here; pass the full table of a resumed run)
+    def after_round(self): self.log_round(self.learn.al_row)
+    def after_active_fit(self): self.finish(self.learn.al_rows)
+
+    def finish(self, rows=None, # All rows of the run (default: those logged here)
               ):
         "Log the learning curves as line charts and close the run"
-        if self.run is None: return
+        if self.wandb_run is None: return
         wandb = _wandb()
         df = pd.DataFrame(self.rows if rows is None else rows)
         for m in self.curves:
             if m not in df or df[m].isna().all(): continue
             tab = wandb.Table(dataframe=df[['n_labelled', m]].dropna().astype(float))
-            self.run.log({f'learning_curve/{m}': wandb.plot.line(tab, 'n_labelled', m, title=f"{m.replace('_', ' ')} vs labelled items")})
-        self.run.finish()
-        self.run = None
+            self.wandb_run.log({f'learning_curve/{m}': wandb.plot.line(tab, 'n_labelled', m, title=f"{m.replace('_', ' ')} vs labelled items")})
+        self.wandb_run.finish()
+        self.wandb_run = None
         # offline, `finish` returns before the run file is written; a forked sweep worker exits without running
         # wandb's atexit hook. Shutting the service down (when no other run uses it) flushes everything now.
         if wandb.run is None: wandb.teardown()

@@ -1,24 +1,29 @@
 """Build the documentation site from the notebooks into `_docs/`, treating every warning as an error.
 
-With the Quarto binary on the PATH this is `nbdev-docs`. Without it (Quarto cannot be installed offline, and
-`nbdev-docs`/`nbdev-proc-nbs` then try to install it with sudo) it runs nbdev's own pre-processing steps, exactly
-as `nbdev-docs` does before calling Quarto, and renders the processed notebooks with smalldocs, a pure-Python
-renderer of `_quarto.yml` projects (in the `dev` and `docs` extras).
+It runs nbdev's own pre-processing steps, as `nbdev-docs` does before calling Quarto, with what `tools/docs_nbdev.py`
+adds so that the pages read like docs.fast.ai: the grouped sidebar (`nbs/sidebar.yml`, generated here), the
+`show_doc` renderer (classes as `class X(...)`, wrapped signatures, the docments table), the docs processors named
+in `pyproject.toml` (`doc_procs`: test-only import cells left out, fastai names linked to docs.fast.ai). It renders
+the processed notebooks with Quarto when the binary is on the PATH, else with smalldocs, a pure-Python renderer of
+`_quarto.yml` projects (in the `dev` and `docs` extras; Quarto cannot be installed offline).
 
 Errors: a cell that mixes imports with other code (nbdev runs such cells in every docs build), any warning of
-nbdev or smalldocs (broken links included), an exported module without its page, or a page without a `show_doc`
-anchor for each top-level public symbol of its module in `_modidx.py`.
+nbdev or smalldocs (broken links included), an exported module without its page, a page without a `show_doc`
+anchor for each top-level public symbol of its module in `_modidx.py`, and, when `example_outputs = "strict"` in
+`pyproject.toml`'s `[tool.nbdev]` (or with `--outputs strict`), a notebook example cell committed without its
+output (the rule: `tools/check_outputs.py`). With `example_outputs = "report"` those cells are listed, not errors.
 
     python tools/build_docs.py              # build; exit 1 on any of the above
     python tools/build_docs.py --lenient    # build, print the problems, exit 0
     python tools/build_docs.py --force      # process every notebook again (nbdev caches `_proc/` by mtime)
 """
-import ast, gc, os, re, shutil, subprocess, sys, tempfile, time, warnings
+import ast, gc, os, re, shutil, sys, tempfile, time, warnings
 from pathlib import Path
 
 from fastcore.script import call_parse, store_true
 
 ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT/'tools'
 
 # Quarto outputs that smalldocs does not make (it builds HTML only): nbdev asks Quarto for a Markdown copy of each
 # page (`commonmark`, `keep-md`, `format-links`). They are dropped from the staged copy of the config, so that
@@ -28,27 +33,55 @@ QUARTO_ONLY = {'_quarto.yml': [('format', 'commonmark'), ('format', 'html', 'kee
 
 
 def _use_project_source():
-    "Import `fastai_al` from this checkout, installed or not (nbdev executes the notebooks' import cells)."
-    if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))
-    os.environ['PYTHONPATH'] = os.pathsep.join(p for p in [str(ROOT), os.environ.get('PYTHONPATH', '')] if p)
+    "Import `fastai_al` from this checkout, installed or not (nbdev executes the notebooks' import cells), and `tools/`"
+    for p in (TOOLS, ROOT):
+        if str(p) not in sys.path: sys.path.insert(0, str(p))
+    os.environ['PYTHONPATH'] = os.pathsep.join(p for p in [str(ROOT), str(TOOLS), os.environ.get('PYTHONPATH', '')] if p)
     os.chdir(ROOT)
+
+
+def write_sidebar(nbs_path:Path)->Path:
+    "Write the grouped `sidebar.yml` (`docs_nbdev.sidebar`), unless it is already what it would be."
+    import yaml
+    from docs_nbdev import sidebar
+    f = Path(nbs_path)/'sidebar.yml'
+    text = yaml.safe_dump(sidebar(nbs_path), sort_keys=False, indent=2)
+    if not f.exists() or f.read_text() != text: f.write_text(text)
+    return f
 
 
 def nbdev_steps(n_workers:int=0, force:bool=False)->tuple:
     "Run what `nbdev-docs` runs before Quarto (`_quarto.yml`, module index, sidebar, `_proc/`); return it and nbdev's warnings"
     from nbdev.config import get_config
-    from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar
+    from nbdev.quarto import refresh_quarto_yml
     from nbdev.serve import proc_nbs
     import nbdev.doclinks
+    from docs_nbdev import use_renderer
     cfg = get_config()
     refresh_quarto_yml()
     nbdev.doclinks._build_modidx()
-    nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
+    write_sidebar(cfg.nbs_path)  # `custom_sidebar = true`: nbdev's own flat list is not made
+    use_renderer()  # for the `show_doc` cells nbdev runs in this process (workers: forked from it)
+    # the show_doc outputs depend on the renderer and the sidebar on the notebook list, not only on each notebook's mtime
+    if not force and (_stamp(cfg) != _read_stamp(cfg)): force = True
     # nbdev warns, among others, about cells that mix imports with code: it runs those in every docs build
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         cache = proc_nbs(cfg.nbs_path, n_workers=n_workers, force=force)
+    (cache/'.build_docs_stamp').write_text(_stamp(cfg))
     return cache, [f'nbdev: {w.message}'.strip() for w in caught if w.filename.startswith(str(Path(nbdev.__file__).parent))]
+
+
+def _stamp(cfg)->str:
+    "What the processed notebooks depend on besides themselves: this build's code and nbdev's settings"
+    import hashlib
+    h = hashlib.sha256()
+    for f in (TOOLS/'docs_nbdev.py', TOOLS/'build_docs.py', cfg.config_file): h.update(Path(f).read_bytes())
+    return h.hexdigest()
+
+def _read_stamp(cfg)->str:
+    f = cfg.config_path/'_proc'/'.build_docs_stamp'
+    return f.read_text() if f.exists() else ''
 
 
 def _drop(d:dict, keys:tuple):
@@ -161,6 +194,35 @@ def module_pages(cfg)->list:
     return res
 
 
+def fix_local_anchors(doc_path:Path)->list:
+    "Point links to an undocumented method (`spec.html#runspec.to_dict`) at its class; problems: links still broken."
+    pages = {f.relative_to(doc_path).as_posix(): f for f in doc_path.rglob('*.html')}
+    ids = {p: set(re.findall(r'\bid="([^"]+)"', f.read_text(encoding='utf-8'))) for p, f in pages.items()}
+    problems = []
+    for p, f in pages.items():
+        html = f.read_text(encoding='utf-8')
+        def fix(m):
+            target, anchor = m.group(2), m.group(3)
+            page = (Path(p).parent/target).as_posix()
+            if page not in ids or anchor in ids[page]: return m.group(0)
+            parent = anchor
+            while '.' in parent and parent not in ids[page]: parent = parent.rpartition('.')[0]
+            if parent in ids[page]: return f'{m.group(1)}{target}#{parent}"'
+            problems.append(f'{p}: link to {target}#{anchor}, which has no such anchor'); return m.group(0)
+        new = re.sub(r'(<a href=")([\w./-]+\.html)#([^"]+)"', fix, html)
+        if new != html: f.write_text(new, encoding='utf-8')
+    return problems
+
+
+def check_navbar(cfg)->list:
+    "Problems: the navbar of `_quarto.yml` lacks a link to the repository (`[project.urls] Repository`)."
+    import yaml
+    q = yaml.safe_load((cfg.nbs_path/'_quarto.yml').read_text()) or {}
+    nav = (q.get('website') or {}).get('navbar') or {}
+    hrefs = [str(i.get('href', '')).rstrip('/') for side in ('left', 'right', 'tools') for i in nav.get(side) or [] if isinstance(i, dict)]
+    return [] if cfg.git_url in hrefs else [f'nbs/_quarto.yml: the navbar has no link to the repository {cfg.git_url}']
+
+
 def check_module_pages(cfg, doc_path:Path)->list:
     "Problems: an exported module without a page, or a page without a `show_doc` anchor for one of its symbols."
     problems = []
@@ -179,6 +241,7 @@ def main(lenient:store_true=False, # Report warnings but exit 0
          quarto:str='auto', # Use Quarto: 'auto' (when installed), 'yes' or 'no'
          n_workers:int=0, # Workers for nbdev's notebook processing (0: in this process, so its warnings are seen)
          force:store_true=False, # Process every notebook again, not only those changed since the last build
+         outputs:str=None, # Example cells without output: 'strict' (an error) or 'report'; default: `example_outputs` in pyproject.toml
         ):
     "Build `_docs/` from the notebooks; any warning, broken link or missing module page is an error."
     start = time.time()
@@ -188,19 +251,36 @@ def main(lenient:store_true=False, # Report warnings but exit 0
     use_quarto = quarto == 'yes' or (quarto == 'auto' and shutil.which('quarto'))
     mixed = mixed_import_cells(cfg.nbs_path)
     if mixed and not lenient: sys.exit('\n'.join(mixed))
+    outputs_mode = outputs or str(cfg.get('example_outputs', 'strict'))
+    if outputs_mode not in ('strict', 'report'): sys.exit(f'example_outputs: {outputs_mode!r} is neither strict nor report')
+    from check_outputs import report, notebooks
+    no_output, n_no_output = report(notebooks(ROOT))
+    slow_no_output, n_slow_no_output = report(notebooks(ROOT), slow=True)
+    try: cache, problems = nbdev_steps(n_workers, force)
+    except Exception as e: sys.exit(f'nbdev could not process the notebooks: {e}')
+    problems += mixed
     if use_quarto:
-        problems = list(mixed)
-        subprocess.run(['nbdev-docs', '--n-workers', str(n_workers)], check=True)
+        from nbdev.quarto import render_quarto, _fix_quarto_nav
+        render_quarto(cache, cache/cfg.doc_path.name, n_workers=n_workers)  # as `nbdev-docs` does
+        shutil.rmtree(cfg.doc_path, ignore_errors=True)
+        shutil.move(cache/cfg.doc_path.name, cfg.config_path)
+        _fix_quarto_nav(cfg.doc_path)
         n = len(list(cfg.doc_path.rglob('*.html')))
     else:
-        try: cache, problems = nbdev_steps(n_workers, force)
-        except Exception as e: sys.exit(f'nbdev could not process the notebooks: {e}')
-        problems += mixed
         with tempfile.TemporaryDirectory(prefix='fastai_al_docs_') as tmp:
-            outputs = stage(cache, Path(tmp)/'site')
-            site, n = render_smalldocs(Path(tmp)/'site', cfg.doc_path, outputs)
+            outputs_of = stage(cache, Path(tmp)/'site')
+            site, n = render_smalldocs(Path(tmp)/'site', cfg.doc_path, outputs_of)
         problems += site.warnings
-    problems += check_module_pages(cfg, cfg.doc_path)
+    problems += fix_local_anchors(cfg.doc_path) + check_module_pages(cfg, cfg.doc_path) + check_navbar(cfg)
+    if n_no_output and outputs_mode == 'strict':
+        problems.append(f'{n_no_output} notebook example cell(s) without output (commit them with '
+                        f'`nbdev-test --save nbs/X.ipynb`; the rule: tools/check_outputs.py):\n{no_output}')
+    elif n_no_output:
+        print(f'note: {n_no_output} notebook example cell(s) without output, not yet an error '
+              f'(example_outputs = "report" in pyproject.toml):\n{no_output}', file=sys.stderr)
+    if n_slow_no_output:
+        print(f'note: {n_slow_no_output} `#| slow` example cell(s) without output (never an error: '
+              f'`nbdev-test --flags slow --save nbs/X.ipynb` commits them):\n{slow_no_output}', file=sys.stderr)
     for w in problems: print(f'warning: {w}', file=sys.stderr)
     print(f'{n} page(s) in {cfg.doc_path.relative_to(cfg.config_path)}/ with {"Quarto" if use_quarto else "smalldocs"} '
           f'in {time.time()-start:.1f}s; {len(problems)} warning(s)')

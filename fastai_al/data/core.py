@@ -14,28 +14,33 @@ from sklearn.model_selection import train_test_split
 import torch
 from fastcore.basics import store_attr, patch
 from fastai.torch_core import default_device
-from fastai.data.core import Datasets, DataLoaders, TfmdDL
+from fastai.data.core import Datasets, DataLoaders, TfmdDL, TfmdLists
 from fastai.data.block import DataBlock
-from fastai.data.transforms import IndexSplitter
+from fastai.data.transforms import IndexSplitter, CategoryMap, Category
+from fastai.torch_core import TensorCategory
+from fasttransform import Transform
 from ..pool import ActivePool
+from fastai.losses import CrossEntropyLossFlat
 
 # %% auto #0
-__all__ = ['ALData', 'data_root', 'stratified_split', 'ActiveDataLoaders']
+__all__ = ['ALData', 'data_root', 'stratified_split', 'LabelLookup', 'ItemAt', 'ActiveDataLoaders']
 
 # %% ../../nbs/01_data.core.ipynb #02def6a3
 @dataclass
 class ALData:
     "What the AL loop needs from a dataset: one `Datasets` over all items, their class codes, splits and batch transforms"
     dsets:Datasets # One `Datasets` over ALL items (vocab from the full class list)
-    labels:np.ndarray # Class code of every item (index into `vocab`)
+    labels:np.ndarray # Class code of every item (index into `vocab`); -1: not known yet
     train:np.ndarray # Indices that may be labelled (the pool starts as all of them)
     valid:np.ndarray # Validation indices (never labelled)
     test:np.ndarray=field(default_factory=lambda: np.zeros(0, np.int64)) # Held-out test indices
     after_item:list=field(default_factory=list) # Item transforms (e.g. resize); split-aware
     after_batch:list=field(default_factory=list) # Batch transforms (e.g. `IntToFloatTensor`, `Normalize`)
+    label_store:bool=False # Training reads `labels` (through `LabelLookup`): labels given later are used
 
     def __post_init__(self):
         self.labels = np.asarray(self.labels)
+        if self.labels.dtype.kind not in 'iu': raise TypeError(f"ALData: labels must be integer class codes (-1: unknown), got {self.labels.dtype}")
         self.train, self.valid, self.test = (np.asarray(o, dtype=np.int64).reshape(-1) for o in (self.train, self.valid, self.test))
         n = len(self.dsets)
         if len(self.labels) != n: raise ValueError(f"ALData: {len(self.labels)} labels for {n} items")
@@ -46,6 +51,13 @@ class ALData:
             both = np.intersect1d(getattr(self, a), getattr(self, b))
             if len(both): raise ValueError(f"ALData: {a} and {b} share indices {both[:10].tolist()}")
 
+        bad = np.flatnonzero((self.labels < -1) | (self.labels >= self.c))
+        if len(bad): raise ValueError(f"ALData: labels at items {bad[:10].tolist()} are not class codes 0…{self.c - 1} or -1 (unknown)")
+
+    @property
+    def known(self)->np.ndarray:
+        "Which items have a label (given or shipped with the dataset)"
+        return self.labels >= 0
     @property
     def vocab(self): return self.dsets.vocab
     @property
@@ -53,7 +65,7 @@ class ALData:
     def __len__(self): return len(self.dsets)
     def __repr__(self):
         return (f"ALData({len(self)} items, {self.c} classes; train={len(self.train)}, valid={len(self.valid)}, "
-                f"test={len(self.test)})")
+                f"test={len(self.test)}" + (f"; {int((~self.known).sum())} unlabelled" if not self.known.all() else '') + ")")
 
 # %% ../../nbs/01_data.core.ipynb #de68cd4c
 def data_root()->Path:
@@ -90,16 +102,89 @@ def from_dblock(cls:ALData, dblock:DataBlock, # Describes items → (x, y); its 
                 raise ValueError(f"labels[{i}] = {labels[i]} but the DataBlock's y pipeline gives {int(ytl[i])} ({dsets.vocab[int(ytl[i])]!r})")
     return cls(dsets, labels, train, valid, test, after_item=list(dblock.item_tfms), after_batch=list(dblock.batch_tfms))
 
+# %% ../../nbs/01_data.core.ipynb #d33eabd6
+class LabelLookup(Transform):
+    "Item index → its class code in `labels` (an array shared with `ALData`, so labels set later are seen)"
+    def __init__(self, labels:np.ndarray, vocab):
+        # a loss, as `Categorize` has, so that `Learner` finds one from the data
+        self.labels, self.vocab, self.loss_func = labels, CategoryMap(list(vocab), sort=False), CrossEntropyLossFlat()
+    def encodes(self, i):
+        c = int(self.labels[i])
+        if c < 0: raise ValueError(f"item {int(i)} has no label yet: label it (learn.label) before training on it")
+        return TensorCategory(c)
+    def decodes(self, o:TensorCategory): return Category(self.vocab[o])
+
+class ItemAt(Transform):
+    "Item index → `items[i]`; anything else (e.g. a new file to predict on) passes through"
+    def __init__(self, items): self.items = items
+    def encodes(self, i):
+        return self.items[int(i)] if isinstance(i, (int, np.integer)) and not isinstance(i, bool) else i
+
+@patch(cls_method=True)
+def from_items(cls:ALData, items, # One entry per item (e.g. image paths)
+               x_tfms:list, # Transforms from an entry to the model's input (e.g. `[PILImage.create, ToTensor()]`)
+               vocab, # The full class list
+               labels=None, # Class code or name per item, -1 / None / '' where unknown (default: all unknown)
+               train=None, valid=(), test=(), # Index splits (default train: every item not in valid or test)
+               after_item=(), after_batch=(), # Item and batch transforms
+              )->ALData:
+    "`ALData` over `items` whose labels may be unknown and are given later (`set_labels`, `learn.label`)"
+    n, vocab = len(items), list(vocab)
+    codes = np.full(n, -1, np.int64)
+    if labels is not None:
+        if len(labels) != n: raise ValueError(f"from_items: {len(labels)} labels for {n} items")
+        o2i = {v: k for k, v in enumerate(vocab)}
+        for k, l in enumerate(labels):
+            if l is None or (isinstance(l, str) and l == '') or (isinstance(l, (int, np.integer)) and l == -1): continue
+            if isinstance(l, (int, np.integer)) and not isinstance(l, bool) and 0 <= l < len(vocab): codes[k] = l
+            elif l in o2i: codes[k] = o2i[l]
+            else: raise ValueError(f"from_items: item {k} has label {l!r}, not one of the classes {vocab}")
+    idx = np.arange(n)  # the label pipeline has nothing to set up, and may have no known label to try
+    dsets = Datasets(tls=[TfmdLists(idx, [ItemAt(list(items)), *x_tfms]), TfmdLists(idx, [LabelLookup(codes, vocab)], do_setup=False)])
+    if train is None: train = np.setdiff1d(np.arange(n), np.concatenate([np.asarray(valid, np.int64), np.asarray(test, np.int64)]))
+    return cls(dsets, codes, train, valid, test, after_item=list(after_item), after_batch=list(after_batch), label_store=True)
+
+@patch
+def codes(self:ALData, labels)->np.ndarray:
+    "Class codes of `labels` given as class names or codes; an unknown class is an error naming it"
+    vocab = list(self.vocab); o2i = {v: k for k, v in enumerate(vocab)}
+    out = np.empty(len(labels), np.int64)
+    for k, l in enumerate(labels):
+        if isinstance(l, (bool, np.bool_)): raise ValueError(f"label #{k}: {l!r} is not a class")
+        if isinstance(l, (int, np.integer)):
+            if not 0 <= l < len(vocab): raise ValueError(f"label #{k}: class code {int(l)} is not in 0…{len(vocab) - 1}")
+            out[k] = l
+        elif l in o2i: out[k] = o2i[l]
+        else: raise ValueError(f"label #{k}: {l!r} is not one of the classes {vocab}")
+    return out
+
+@patch
+def set_labels(self:ALData, idxs, codes):
+    "Record class `codes` for items `idxs`; a dataset whose labels come from its files only accepts the labels it has"
+    idxs, codes = np.asarray(idxs, np.int64).reshape(-1), np.asarray(codes, np.int64).reshape(-1)
+    if len(idxs) != len(codes): raise ValueError(f"set_labels: {len(codes)} labels for {len(idxs)} items")
+    if not self.label_store:
+        bad = idxs[self.labels[idxs] != codes]
+        if len(bad): raise ValueError(f"this dataset's labels come with its items and cannot be changed; the labels given "
+                                      f"for items {bad[:10].tolist()} differ from them (build it with `ALData.from_items` to give labels)")
+    self.labels[idxs] = codes
+
 # %% ../../nbs/01_data.core.ipynb #4aca5842
 @patch
 def new_pool(self:ALData,
-    n_init:int, # Size of the initial labelled set
+    n_init:int, # Size of the seeded initial labelled set (0 for data whose labels people give: its known labels start labelled)
     seed:int=0, # Seed of the draw
     balanced:bool=True, # Class-balanced initial set
+    holdout:dict|None=None, # Build the validation set out of given labels (see `ActivePool`)
 )->ActivePool:
-    "A fresh `ActivePool` over this data with a seeded initial labelled set"
-    pool = ActivePool(len(self), valid=self.valid, test=self.test, candidates=self.train)
-    pool.label_initial(n_init, seed=seed, labels=self.labels if balanced else None)
+    "A fresh `ActivePool` over this data: a seeded initial labelled set, or (`label_store` data) the items already labelled"
+    pool = ActivePool(len(self), valid=self.valid, test=self.test, candidates=self.train, holdout=holdout)
+    if self.label_store:
+        if n_init: raise ValueError("new_pool: this dataset's labels come from people, so there is no hidden label to draw an "
+                                    "initial set from; use n_init=0 and pick the first batch with `learn.query(n, 'random')`")
+        known = self.train[self.known[self.train]]
+        if len(known): pool.label(known, labels=self.labels[known])
+    else: pool.label_initial(n_init, seed=seed, labels=self.labels if balanced else None)
     return pool
 
 # %% ../../nbs/01_data.core.ipynb #6ce1ab11
@@ -109,7 +194,7 @@ class ActiveDataLoaders(DataLoaders):
         self.loaders = []  # `DataLoaders` forwards unknown attributes to its loaders: have them before anything else
         store_attr('data,pool,bs,num_workers')
         self.dl_device = device or default_device()
-        if len(pool.labelled) == 0: raise ValueError("ActiveDataLoaders: the pool has no labelled items (use `pool.label_initial`)")
+        if pool.n_items != len(data): raise ValueError(f"the pool is over {pool.n_items} items, the data has {len(data)}")
         super().__init__(self.subset_dl(pool.labelled, with_labels=True, train=True),
                          self.subset_dl(pool.valid, with_labels=True), path=path, device=self.dl_device)
 
@@ -119,7 +204,7 @@ class ActiveDataLoaders(DataLoaders):
                   bs:int=None, # Batch size (default: `self.bs`; for scoring you may want larger)
                  )->TfmdDL:
         "A loader over `idxs`; validation transforms and fixed order unless `train`"
-        ds = self.data.dsets
+        ds = self._data.dsets
         tls = ds.tls if with_labels else ds.tls[:ds.n_inp]
         idxs = np.asarray(idxs, dtype=np.int64)
         sub = Datasets(tls=[tl._new(tl._get(idxs), split_idx=0 if train else 1) for tl in tls], n_inp=ds.n_inp)
@@ -127,24 +212,77 @@ class ActiveDataLoaders(DataLoaders):
         # keep a partial last batch, except a 1-item one in training: BatchNorm cannot train on a single item
         drop_last = train and len(idxs) > 1 and len(idxs) % bs == 1
         dl = TfmdDL(sub, bs=bs, shuffle=train, drop_last=drop_last, num_workers=self.num_workers,
-                    after_item=self.data.after_item, after_batch=self.data.after_batch,
+                    after_item=self._data.after_item, after_batch=self._data.after_batch,
                     device=self.dl_device)
         return dl
+
+    @property
+    def _data(self)->ALData:
+        if self.data is None: raise ValueError("these DataLoaders were exported without their items: give them back with `learn.dls.set_data(data)`")
+        return self.data
 
     def refresh_train(self):
         "Rebuild the training loader from `pool.labelled` (also re-draws its shuffling RNG from the global seed)"
         self.loaders[0] = self.subset_dl(self.pool.labelled, with_labels=True, train=True)
 
-    def label(self, idxs):
-        "Move `idxs` from the pool to the labelled set and rebuild the training loader"
-        self.pool.label(idxs)
+    def label(self, idxs, # Dataset indices (ints, or a boolean mask over all items)
+              labels=None, # Class names or codes a person gave, one per index (None: the labels the dataset holds)
+              by:str|None=None, # Who gave `labels`
+             )->np.ndarray:
+        "Label `idxs` and rebuild the loaders; raises, changing nothing, on a bad request"
+        data, pool = self._data, self.pool
+        idxs = pool._check(idxs, 'label')
+        codes = None
+        if labels is None:
+            unknown = idxs[~data.known[idxs]]
+            if len(unknown): raise ValueError(f"label: items {unknown[:10].tolist()} have no label in the dataset; pass the labels a person gave (`labels=`)")
+        else:
+            if isinstance(labels, (str, bytes)) or not hasattr(labels, '__len__'): labels = [labels]
+            if len(labels) != len(idxs): raise ValueError(f"label: {len(labels)} labels for {len(idxs)} indices")
+            codes = data.codes(list(labels))
+            if not data.label_store and (data.labels[idxs] != codes).any():
+                data.set_labels(idxs, codes)  # raises, naming the items whose labels differ
+        n_valid = len(pool.valid)
+        pool.label(idxs, codes, by)
+        if codes is not None: data.set_labels(idxs, codes)
         self.refresh_train()
+        if len(pool.valid) != n_valid: self.loaders[1] = self.subset_dl(pool.valid, with_labels=True)
+        return idxs
 
     def set_pool(self, pool:ActivePool):
-        "Swap in another pool over the same items (e.g. restored from a checkpoint)"
-        if pool.n_items != len(self.data): raise ValueError(f"pool is over {pool.n_items} items, data has {len(self.data)}")
+        "Swap in another pool over the same items (e.g. restored from a checkpoint); the labels it holds are given to the data"
+        if pool.n_items != len(self._data): raise ValueError(f"the pool is over {pool.n_items} items, the data has {len(self.data)}")
+        if pool.given: self.data.set_labels(list(pool.given), list(pool.given.values()))
         self.pool = pool
         self.refresh_train(); self.loaders[1] = self.subset_dl(pool.valid, with_labels=True)
+
+    def set_data(self, data:ALData):
+        "Give the items back to `DataLoaders` loaded by `load_learner` (or swap in the same items, re-read)"
+        self.data = data
+        self.set_pool(self.pool)
+
+    def check_model(self, model:torch.nn.Module):
+        "Raise unless `model` gives one output per class for one item"
+        data = self._data
+        item = next((o[:1] for o in (self.pool.labelled, self.pool.valid, self.pool.pool, np.arange(len(data))) if len(o)), None)
+        if item is None: return
+        xb = self.subset_dl(item, bs=1).one_batch()[0]
+        p = next(model.parameters(), None)
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad(): out = model(xb.as_subclass(torch.Tensor).to(p.device if p is not None else 'cpu'))
+        finally: model.train(was_training)
+        if out.ndim != 2 or out.shape[1] != data.c:
+            raise ValueError(f"the model gives outputs of shape {tuple(out.shape)} for one item, but the data has {data.c} classes "
+                             f"({', '.join(map(str, list(data.vocab)[:5]))}{', …' if data.c > 5 else ''}): its last layer should have {data.c} outputs")
+
+    def new_empty(self):
+        "A copy without items, transforms kept, for `Learner.export`; `set_data` gives the items back"
+        res = copy.copy(self)
+        res.loaders = [dl.new(dl.dataset.new_empty()) for dl in self.loaders]
+        res.data = None
+        return res
 
 @patch
 def dataloaders(self:ALData, pool:ActivePool, bs:int=64, **kwargs)->ActiveDataLoaders:

@@ -23,6 +23,7 @@ from fastai.vision.core import imagenet_stats
 from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy, F1Score
+from ..data.core import ActiveDataLoaders
 
 # %% auto #0
 __all__ = ['TRAIN_MODES', 'map_rgb_weights', 'adapt_first_conv', 'dropout_head', 'al_resnet', 'resnet_split', 'TrainMode',
@@ -214,6 +215,7 @@ def al_learner(dls, # `DataLoaders` (e.g. `ActiveDataLoaders` from `ALData.datal
     if train_mode == 'head' and not (len(groups) > 1 and isinstance(groups[0], (list, tuple))): raise ValueError("train_mode='head' needs a body/head split")
     if train_mode == 'scratch' and weights is not None: warnings.warn("train_mode='scratch' with weights: they are kept as the start")
     if normalize: add_normalize(dls, n_in, pretrained=weights is not None)
+    if isinstance(dls, ActiveDataLoaders): dls.check_model(model)
     metrics = [accuracy, F1Score(average='macro')] if metrics is None else metrics
     return Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics, splitter=splitter,
                    cbs=L(cbs) + TrainMode(train_mode, lr_mult), **kwargs)
