@@ -14,7 +14,8 @@ import pandas as pd
 import matplotlib.pyplot as plt
 import torch
 from torch import nn
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, patch
+from fastai.learner import Learner
 from fastai.callback.core import Callback
 from fastcore.parallel import parallel
 from fastai.optimizer import Adam
@@ -23,6 +24,7 @@ from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
 from .fit import TensorBatches
+from .callbacks import BestEpochWeights
 from .spec import register_model, expand_sweep
 from .sweep import run_sweep, collect_results, LocalEngine
 from .cli import run_one
@@ -31,9 +33,10 @@ from .stats import per_seed_stats
 import fastai_al.strategies.bayesian  # registers bald, max_entropy, bayesian_least_confidence, variation_ratio_mode, mean_std
 
 # %% auto #0
-__all__ = ['GAL2017_TABLE1', 'GAL2017_PAPER', 'keras1_glorot_', 'KerasL2', 'gal_cnn_keras_learner', 'gal2017_specs',
-           'gal2017_sweep', 'gal2017_plan', 'gal2017_learner', 'fit_tiled', 'load_runs', 'reached_error', 'gal2017_run',
-           'gal2017_table', 'table_markdown', 'plot_gal2017', 'gal2017_report']
+__all__ = ['GAL2017_TABLE1', 'GAL2017_PAPER', 'GAL2017_CHEAP', 'keras1_glorot_', 'KerasL2', 'gal_cnn_keras_learner',
+           'gal2017_specs', 'gal2017_protocol', 'gal2017_sweep', 'gal2017_learner', 'gal2017_plan', 'load_runs',
+           'reached_error', 'gal2017_run', 'gal2017_table', 'table_markdown', 'protocols_markdown', 'plot_gal2017',
+           'gal2017_report']
 
 # %% ../nbs/46_gal2017.ipynb #4207ddbf
 GAL2017_TABLE1 = pd.DataFrame(  # Table 1: acquired images to reach 10% / 5% test error (average of 3 repetitions)
@@ -66,6 +69,14 @@ class KerasL2(Callback):
     def after_loss(self):
         if self.training: self.learn.loss_grad = self.learn.loss_grad + self.c / self.dls.train.n * self.w.pow(2).sum()
 
+# %% ../nbs/46_gal2017.ipynb #a4047c3d
+@patch
+def fit_last_epoch(self:Learner, n_epoch:int, lr:float=None):
+    "`fit`, keeping (and reporting) the last epoch's weights as Keras does, even inside `fit_round`'s best-epoch selection"
+    for cb in self.cbs:
+        if isinstance(cb, BestEpochWeights): cb.comp = lambda new, best: True  # every epoch is "the best so far": the last wins
+    self.fit(n_epoch, lr)
+
 # %% ../nbs/46_gal2017.ipynb #a2fe7780
 @register_model('gal_cnn_keras')
 def gal_cnn_keras_learner(data, pool, bs:int=128, train_mode:str=None,
@@ -80,16 +91,28 @@ def gal_cnn_keras_learner(data, pool, bs:int=128, train_mode:str=None,
 
 GAL2017_PAPER = dict(  # Gal et al.'s protocol as `RunSpec` fields (see the table above)
     dataset='mnist', data_kwargs=dict(n_valid=100), model='gal_cnn_keras', model_kwargs=dict(c=3.5),
-    n_init=20, balanced=True, n_per_round=10, rounds=101, epochs=50, lr=1e-3, bs=128, fit='fit', reinit=True,
+    n_init=20, balanced=True, n_per_round=10, rounds=101, epochs=50, lr=1e-3, bs=128, fit='fit_last_epoch', reinit=True,
     pool_subset=2000, mc_samples=100, test_every=1)
+
+GAL2017_CHEAP = dict(  # the cheap protocol of `results/gal2017` (see below), trained on the last acquisition and tested every round
+    dataset='mnist', data_kwargs=dict(n_valid=100), model='gal_cnn', n_init=20, balanced=True, n_per_round=10,
+    rounds=101, epochs=1, lr=1e-3, bs=32, fit='fit_tiled', reinit=False, pool_subset=2000, mc_samples=10, test_every=1)
 
 def gal2017_specs(strategies=('bald', 'random'), # Registered strategy names
                   seeds=(0, 1, 2),
                   warm_start:bool=False, # The ablation: carry the weights over from round to round (`reinit=False`), the rest unchanged
+                  protocol:str='paper', # 'paper' (`GAL2017_PAPER`) or 'cheap' (`GAL2017_CHEAP`)
                   **overrides, # Other `RunSpec` fields (e.g. smaller `rounds` for a test)
                  )->list:
-    "The `RunSpec`s of Gal et al.'s protocol (`GAL2017_PAPER`), seeds varying slowest"
-    return expand_sweep({**GAL2017_PAPER, 'reinit': not warm_start, **overrides}, strategy=list(strategies), seed=list(seeds))
+    "The `RunSpec`s of Gal et al.'s protocol (or the cheap one), seeds varying slowest"
+    if protocol not in ('paper', 'cheap'): raise ValueError(f"protocol must be 'paper' or 'cheap', not {protocol!r}")
+    base = {**GAL2017_PAPER, 'reinit': not warm_start} if protocol == 'paper' else GAL2017_CHEAP
+    return expand_sweep({**base, **overrides}, strategy=list(strategies), seed=list(seeds))
+
+def gal2017_protocol(spec)->str:
+    "Which protocol a `RunSpec` follows: 'paper', 'paper, warm start', 'cheap' or 'other'"
+    if spec.model == 'gal_cnn_keras': return 'paper' if spec.reinit else 'paper, warm start'
+    return 'cheap' if spec.fit == 'fit_tiled' else 'other'
 
 class _Engine(LocalEngine):
     def __init__(self, n_workers:int=1, threads:int=1): super().__init__(n_workers); self._threads = threads
@@ -104,13 +127,6 @@ def gal2017_sweep(specs:list, # `RunSpec`s, run in this order
     "`run_sweep` on `workers` local processes of `threads` torch threads each; resumes unfinished runs"
     return run_sweep(specs, out, engine=_Engine(workers, threads) if workers else None, n_workers=workers)
 
-# %% ../nbs/46_gal2017.ipynb #19e63489
-def gal2017_plan()->list:
-    "All paper-protocol runs in run order: BALD and Random seed 0, their warm-start ablation, BALD and Random seeds 1–2, then Max Entropy, both Var Ratios and Mean STD × 3 seeds"
-    return (gal2017_specs(('bald', 'random'), (0,)) + gal2017_specs(('bald', 'random'), (0,), warm_start=True)
-            + gal2017_specs(('bald', 'random'), (1, 2))
-            + gal2017_specs(('max_entropy', 'bayesian_least_confidence', 'variation_ratio_mode', 'mean_std'), (0, 1, 2)))
-
 # %% ../nbs/46_gal2017.ipynb #b6db0d31
 def gal2017_learner(seed:int, # Seeds the validation draw and the initial labelled set
                     n_train:int=None, # Candidate images (None: all 59,900)
@@ -120,16 +136,24 @@ def gal2017_learner(seed:int, # Seeds the validation draw and the initial labell
     data = mnist_data(n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed)
     return active_learner(data, data.new_pool(n_init, seed=seed), gal_cnn(), bs=bs, opt_func=Adam)
 
-def fit_tiled(learn, # An active learner
-              epochs:int, # Passes over the labelled set...
-              lr:float, # Learning rate (constant)
+@patch
+def fit_tiled(self:Learner,
+              n_epoch:int=1, # Passes over the labelled set...
+              lr:float=1e-3, # Learning rate (constant)
               min_samples:int=640, # ...but at least this many training samples
              ):
-    "One fastai epoch over the labelled set repeated `max(epochs, ceil(min_samples/n))` times: many steps, one validation"
-    lab = learn.pool.labelled
-    k = max(epochs, math.ceil(min_samples / len(lab)))
-    learn.dls.loaders[0] = learn.dls.subset_dl(np.tile(lab, k), with_labels=True, train=True)
-    learn.fit(1, lr)  # `active_fit` rebuilds the plain training loader at the next round
+    "One fastai epoch over the labelled set repeated `max(n_epoch, ceil(min_samples/n))` times: many steps, one validation"
+    lab = self.pool.labelled
+    k = max(n_epoch, math.ceil(min_samples / len(lab)))
+    self.dls.loaders[0] = self.dls.subset_dl(np.tile(lab, k), with_labels=True, train=True)
+    self.fit(1, lr)  # `active_fit` rebuilds the plain training loader at the next round
+
+# %% ../nbs/46_gal2017.ipynb #19e63489
+def gal2017_plan()->list:
+    "All runs in run order: BALD and Random seed 0 (paper protocol), their warm-start ablation, seeds 1–2, the cheap protocol re-run tested every round, then Max Entropy, both Var Ratios and Mean STD × 3 seeds"
+    return (gal2017_specs(('bald', 'random'), (0,)) + gal2017_specs(('bald', 'random'), (0,), warm_start=True)
+            + gal2017_specs(('bald', 'random'), (1, 2)) + gal2017_specs(('bald', 'random'), protocol='cheap')
+            + gal2017_specs(('max_entropy', 'bayesian_least_confidence', 'variation_ratio_mode', 'mean_std'), (0, 1, 2)))
 
 # %% ../nbs/46_gal2017.ipynb #7260aa69
 def load_runs(out)->pd.DataFrame:
@@ -162,7 +186,7 @@ def gal2017_run(out='results/gal2017', # Output folder (runs/, settings.json)
                     pool_subset=pool_subset, test_every=test_every, workers=workers)
     (out/'settings.json').write_text(json.dumps(settings, indent=1))
     make = make_learner or partial(gal2017_learner, bs=bs)
-    kw = dict(n_per_round=n_per_round, epochs=epochs, lr=lr, reinit=False, fit=partial(fit_tiled, min_samples=min_samples),
+    kw = dict(n_per_round=n_per_round, epochs=epochs, lr=lr, reinit=False, fit=partial(Learner.fit_tiled, min_samples=min_samples),
               pool_subset=pool_subset, mc_samples=mc_samples, test_every=test_every, score_bs=500)
     jobs = [(s, seed) for seed in range(seeds) for s in strategies]
     def stage(js, n):
@@ -213,6 +237,31 @@ def table_markdown(tab:pd.DataFrame, errors=(0.10, 0.05))->str:
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
+# %% ../nbs/46_gal2017.ipynb #eb79ab78
+_ORDER = ['bald', 'bayesian_least_confidence', 'variation_ratio_mode', 'max_entropy', 'mean_std', 'margin', 'random']
+
+def protocols_markdown(frames:dict, # {column label: tidy results of one protocol}
+                       errors=(0.10, 0.05), n_init:int=20)->str:
+    "The paper's Table 1 next to ours under each protocol, as Markdown: acquired images to each error, mean ± sd (seeds reached/run)"
+    tabs = {k: gal2017_table(v, n_init=n_init, errors=errors).set_index('strategy') for k, v in frames.items() if len(v)}
+    strats = sorted({s for t in tabs.values() for s in t.index}, key=lambda s: _ORDER.index(s) if s in _ORDER else 99)
+    names = dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name))
+    cols = ['strategy'] + [c for e in errors for c in [f'paper, {e:.0%}'] + [f'{k}, {e:.0%}' for k in tabs]]
+    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    for s in strats:
+        cells = [f"{names[s]} (`{s}`)" if s in names else f"`{s}`"]
+        for e in errors:
+            k = f'{e * 100:g}%'
+            paper = GAL2017_TABLE1.set_index('strategy')[f'paper_{e * 100:g}'].get(s, np.nan)
+            cells.append('' if pd.isna(paper) else f'{paper:.0f}')
+            for t in tabs.values():
+                if s not in t.index: cells.append(''); continue
+                r = t.loc[s]
+                if r[f'reached_{k}'] == 0: cells.append(f"not reached by {r.max_acquired:.0f} (0/{r.seeds})")
+                else: cells.append(f"{r[f'acq_{k}']:.0f} ± {r[f'acq_{k}_±']:.0f} ({r[f'reached_{k}']}/{r.seeds})")
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
 # %% ../nbs/46_gal2017.ipynb #897ab419
 def plot_gal2017(df:pd.DataFrame, # Tidy results with `test_accuracy`
                  n_init:int=20, ax=None, spread:str='std', ymax:float=30):
@@ -233,7 +282,7 @@ def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
     out = Path(out)
     df = collect_results(specs, out)
     if not len(df): return 'no finished rounds yet'
-    proto = {s.name: 'paper' if s.reinit else 'paper, warm start' for s in specs}
+    proto = {s.name: gal2017_protocol(s) for s in specs}
     df['protocol'] = df['run'].map(proto)
     df.to_csv(out/'results.csv', index=False)
     parts = []
