@@ -1,6 +1,6 @@
 """Page timings of the labelling app (`fastai_al_label`) on a folder of 2,000 MNIST digits, in a real browser.
 
-    python benchmarks/bench_label_app.py [--n 2000] [--arch resnet18] [--size 64] [--rounds 3] [--threads 2]
+    python benchmarks/bench_label_app.py [--n 2000] [--arch cnn] [--size 64] [--rounds 3] [--threads 2]
                                          [--screenshot nbs/images/label_app.png] [--out bench_label_app.json]
 
 Starts the app as a subprocess on a free loopback port (torch threads as given), drives Chromium with Playwright and
@@ -20,11 +20,11 @@ def free_port():
 
 @call_parse
 def main(n:int=2000, # Images in the folder
-         arch:str='resnet18', # Model of the app
-         size:int=64, # Image size of the app
+         arch:str=None, # Model of the app (default: the app's)
+         size:int=None, # Image size of the app (default: the app's)
          rounds:int=3, # Rounds to label and train
          batch:int=12, # Batch size of the app
-         epochs:int=5, # Epochs per round
+         epochs:int=None, # Epochs per round (default: the app's)
          threads:int=2, # torch threads of the app
          screenshot:str=None, # Save a full-page screenshot after the last round here
          out:str=None, # Also write the JSON here
@@ -42,10 +42,12 @@ def main(n:int=2000, # Images in the folder
     env = {**os.environ, 'PYTHONPATH': str(repo), 'OMP_NUM_THREADS': str(threads)}
     log = open(tmp/'app.log', 'w')
     t0 = time.time()
+    opts = [f'--{k}={v}' for k, v in dict(arch=arch, size=size, epochs=epochs).items() if v is not None]
     proc = subprocess.Popen([sys.executable, '-m', 'fastai_al.app', str(folder), '--classes', ','.join(classes), '--port', str(port),
-                             '--arch', arch, '--size', str(size), '--batch-size', str(batch), '--epochs', str(epochs),
-                             '--strategy', 'margin'], stdout=log, stderr=subprocess.STDOUT, env=env)
-    res = dict(n_images=n, arch=arch, size=size, batch=batch, epochs=epochs, torch_threads=threads, cpus=os.cpu_count(),
+                             '--batch-size', str(batch), '--strategy', 'margin', *opts], stdout=log, stderr=subprocess.STDOUT, env=env)
+    from fastai_al.app import _SETTINGS
+    res = dict(n_images=n, arch=arch or _SETTINGS['arch'], size=size or _SETTINGS['size'], batch=batch, epochs=epochs or _SETTINGS['epochs'],
+               torch_threads=threads, cpus=os.cpu_count(),
                load_before=os.getloadavg())
     try:
         while True:
