@@ -64,7 +64,7 @@ class StopOnNaNLoss(Callback):
     def after_batch(self):
         if self.training and not torch.isfinite(self.learn.loss).all():
             raise FloatingPointError(f"round {getattr(self.learn, 'al_round', '?')}: the training loss is "
-                                     f"{float(self.learn.loss)} at epoch {self.epoch}, batch {self.iter}: check the "
+                                     f"{float(self.learn.loss.detach())} at epoch {self.epoch}, batch {self.iter}: check the "
                                      "model's outputs, the data and the learning rate")
 
 # %% ../nbs/30_callbacks.ipynb #0f2cf13c

@@ -11,19 +11,21 @@ from functools import partial
 from pathlib import Path
 import pandas as pd
 import torch
-from fastcore.script import call_parse
+import matplotlib.pyplot as plt
 from fastcore.parallel import parallel
 from fastai.optimizer import Adam
 from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
-from .files import atomic_write
+from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
 from .analysis import plot_learning_curves, summarise
 from .strategies.core import get_strategy
+from .spec import expand_sweep
+from .sweep import run_sweep, console_script
 
 # %% auto #0
-__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'fastai_al_demo']
+__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'demo_specs', 'RunsFailed', 'fastai_al_demo']
 
 # %% ../nbs/60_cli.ipynb #edbab640
 def mnist_learner(seed:int, n_train:int=3000, n_valid:int=500, n_init:int=20, bs:int=16):
@@ -63,8 +65,23 @@ def run_comparison(strategies, # Registered strategy names
     res = parallel(f, jobs, n_workers=workers if workers > 1 else 0, progress=False)
     return pd.concat(list(res), ignore_index=True)
 
+# %% ../nbs/60_cli.ipynb #99340875
+def demo_specs(strategies, # Registered strategy names
+               seeds:int=3, # Number of seeds (0 … seeds-1)
+               n_train:int=3000, n_valid:int=500, n_init:int=20, n_per_round:int=20, rounds:int=8, epochs:int=8, lr:float=3e-3,
+               pool_subset:int|None=1000, # Score this many random pool images per round (None or 0: the whole pool)
+               bs:int=16,
+              )->list:
+    "The demo's runs as `RunSpec`s: a Gal et al. CNN on an MNIST pool of `n_train` images, no test set, seeds varying slowest"
+    return expand_sweep(strategy=list(strategies), seed=list(range(seeds)), dataset='mnist', model='gal_cnn',
+                        data_kwargs=dict(n_train=n_train, n_valid=n_valid, n_test=0, seed=0), n_init=n_init, balanced=True,
+                        n_per_round=n_per_round, rounds=rounds, epochs=epochs, lr=lr, bs=bs, pool_subset=pool_subset or None)
+
 # %% ../nbs/60_cli.ipynb #4597f616
-@call_parse
+class RunsFailed(RuntimeError):
+    "Some runs of the demo failed (the others finished; their results are written)"
+
+@console_script(messages=(FolderLocked, RunsFailed))
 def fastai_al_demo(
     strategies:str='random least_confidence margin ratio entropy', # Space-separated strategy names (see `list_strategies()`)
     seeds:int=3, # Number of seeds (0 … seeds-1)
@@ -78,21 +95,27 @@ def fastai_al_demo(
     pool_subset:int=1000, # Score this many random pool images per round (0: the whole pool)
     workers:int=2, # Runs in parallel (processes)
     out:str='demo_out', # Output folder (results.csv, learning_curves.png, summary.csv, runs/)
+    wait:bool=False, # If another demo is writing `out`, wait for it instead of stopping
+    quiet:bool=False, # No progress bar, no line per run
 ):
     "Compare AL strategies on real MNIST over several seeds: results table, learning curves and summary"
     t0, out = time.perf_counter(), Path(out)
     strategies = strategies.split()
-    print(f"fastai_al demo: {len(strategies)} strategies × {seeds} seeds on MNIST ({n_train} pool images, "
-          f"{n_init} + {rounds - 1}×{n_per_round} labels), {workers} workers → {out}/", flush=True)
-    df = run_comparison(strategies, range(seeds), out, partial(mnist_learner, n_train=n_train, n_valid=n_valid, n_init=n_init),
-                        workers=workers, rounds=rounds, n_per_round=n_per_round, epochs=epochs, lr=lr,
-                        pool_subset=pool_subset or None)
-    atomic_write(out/'results.csv', df.to_csv(index=False))
-    ax = plot_learning_curves(df, title=f'MNIST, Gal et al. CNN: validation accuracy, mean ± 95% CI over {seeds} seeds')
-    atomic_write(out/'learning_curves.png', partial(ax.figure.savefig, dpi=120, bbox_inches='tight'))
-    summ = summarise(df)
-    atomic_write(out/'summary.csv', summ.to_csv(index=False))
+    specs = demo_specs(strategies, seeds, n_train, n_valid, n_init, n_per_round, rounds, epochs, lr, pool_subset)  # checked before any training
+    with FolderLock(out, wait=wait):
+        remove_stale_temps(out)  # top-level files a killed demo was writing
+        print(f"fastai_al demo: {len(strategies)} strategies × {seeds} seeds on MNIST ({n_train} pool images, "
+              f"{n_init} + {rounds - 1}×{n_per_round} labels), {workers} workers → {out}/", flush=True)
+        df = run_sweep(specs, out, n_workers=workers, quiet=quiet)
+        failed = pd.read_csv(out/'runs.csv').query("status != 'done'")['run'].tolist()
+        if not len(df): raise RunsFailed(f"no run finished a round (see {out}/runs/<run>/error.txt): {', '.join(failed)}")
+        ax = plot_learning_curves(df, title=f'MNIST, Gal et al. CNN: validation accuracy, mean ± 95% CI over {seeds} seeds')
+        atomic_write(out/'learning_curves.png', partial(ax.figure.savefig, dpi=120, bbox_inches='tight'))
+        plt.close(ax.figure)
+        summ = summarise(df)
+        atomic_write(out/'summary.csv', summ.to_csv(index=False))
     with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120):
         print(summ.to_string(index=False))
     print(f"wrote {out/'results.csv'}, {out/'learning_curves.png'}, {out/'summary.csv'} in {time.perf_counter() - t0:.0f}s")
+    if failed: raise RunsFailed(f"{len(failed)} run(s) failed (see {out}/runs/<run>/error.txt): {', '.join(failed)}")
     return summ

@@ -6,21 +6,26 @@ Docs: https://fastai-al.github.io/fastai_al/distributed.html.md"""
 
 # %% ../nbs/43_distributed.ipynb #0905afb0
 from __future__ import annotations
-import copy, json
+import copy, json, pickle
 import numpy as np
 import torch
 from fastcore.basics import patch
 from fastai.learner import Learner
 from .scoring import *
 from .strategies.core import get_strategy, top_n
-from .spec import RunSpec
+from .spec import RunSpec, builders_of, register_builders
 from .sweep import LocalEngine
+import cloudpickle
 
 # %% auto #0
 __all__ = ['RayEngine', 'shard_bounds', 'merge_top', 'ShardScorer', 'sharded_top']
 
 # %% ../nbs/43_distributed.ipynb #4823e8f8
-def _call(fn, item): return fn(item)
+def _call(fn, item):
+    # `fn` comes cloudpickled by the standalone cloudpickle, which sends the user's own modules by value
+    # (`builders_of`); Ray's own copy of cloudpickle would not know that registration
+    if isinstance(fn, bytes): fn = cloudpickle.loads(fn)
+    return fn(item)
 
 class RayEngine:
     "Map a function over items as Ray tasks, one task per item"
@@ -29,9 +34,12 @@ class RayEngine:
                  num_cpus:float=1, # Cores per task (also the task's torch threads)
                  num_gpus:float=None, # GPUs per task (None: 1 when the cluster or this machine has a GPU, else 0)
                  max_retries:int=3, # Re-runs of a task whose worker died
+                 max_concurrent:int=None, # Tasks at a time (None: as many as the cluster fits; `fastai_al_sweep --workers`)
                  **init_kwargs, # Passed to `ray.init`
                 ):
+        if max_concurrent is not None and max_concurrent < 1: raise ValueError(f"RayEngine: max_concurrent must be ≥ 1 (or None), got {max_concurrent}")
         self.address, self.num_cpus, self.num_gpus, self.max_retries, self.init_kwargs = address, num_cpus, num_gpus, max_retries, init_kwargs
+        self.max_concurrent = max_concurrent
 
     @property
     def threads(self)->int: return max(1, int(self.num_cpus))
@@ -47,21 +55,29 @@ class RayEngine:
         if self.num_gpus is not None: return self.num_gpus
         return 1 if torch.cuda.is_available() or self._ray().cluster_resources().get('GPU', 0) > 0 else 0
 
-    def map(self, fn, items, on_done=None)->list:
-        "`[fn(item) for item in items]`, each as a Ray task; a failed task gives an exception as its result"
+    def map(self, fn, items,
+            on_done=None, # Called as `on_done(i, result)` as each result arrives
+            on_tick=None, # Called about every `tick` seconds while waiting
+            tick:float=1.,
+           )->list:
+        "`[fn(item) for item in items]`, each as a Ray task, at most `max_concurrent` at a time; a failed task gives an exception as its result"
         ray, items = self._ray(), list(items)
         task = ray.remote(_call).options(num_cpus=self.num_cpus, num_gpus=self.gpus_per_task(), max_retries=self.max_retries)
-        fn_ref = ray.put(fn)
-        refs = {task.remote(fn_ref, it): i for i, it in enumerate(items)}
-        res, pending = [None] * len(items), list(refs)
-        while pending:
-            done, pending = ray.wait(pending, num_returns=1)
+        fn_ref = ray.put(cloudpickle.dumps(fn))
+        res, todo, refs = [None] * len(items), list(range(len(items))), {}
+        while todo or refs:
+            while todo and (self.max_concurrent is None or len(refs) < self.max_concurrent):
+                i = todo.pop(0); refs[task.remote(fn_ref, items[i])] = i
+            done, _ = ray.wait(list(refs), num_returns=1, timeout=tick if on_tick is not None else None)
+            if on_tick is not None: on_tick()
             for r in done:
+                i = refs.pop(r)
                 try: out = ray.get(r)
                 except Exception as e: out = RuntimeError(f"{type(e).__name__}: {e}")
-                res[refs[r]] = out
-                if on_done is not None: on_done(refs[r], out)
+                res[i] = out
+                if on_done is not None: on_done(i, out)
         return res
+
 
 # %% ../nbs/43_distributed.ipynb #41c648a5
 def shard_bounds(n:int, # Number of candidates
@@ -104,12 +120,14 @@ class ShardScorer:
                  seed:int=None, # Seeds the Monte-Carlo dropout masks of each shard (with its start)
                  threads:int=None, # torch threads in the worker
                 ):
+        self.builders = builders_of([data]) if isinstance(data, RunSpec) else None  # the worker may lack the registration
         self.data, self.model, self.strategy, self.n = data, model, strategy, n
         self.after_item, self.after_batch, self.mc_samples, self.bs, self.seed, self.threads = after_item, after_batch, mc_samples, bs, seed, threads
 
     def __call__(self, shard:tuple)->tuple:
         start, idxs = shard
         if self.threads: torch.set_num_threads(self.threads)
+        register_builders(self.builders)
         data = _spec_data(self.data) if isinstance(self.data, RunSpec) else self.data
         data = copy.copy(data)
         if self.after_item is not None: data.after_item = self.after_item

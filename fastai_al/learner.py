@@ -267,7 +267,8 @@ def active_fit(self:Learner,
                     self.al_stopped = f"the pool is exhausted after round {rnd}"
                     print(f"active_fit: {self.al_stopped}; stopping")
                     break
-        except CancelActiveFitException as e: self.al_stopped = str(e) or type(e).__name__
+        # fastai prefixes a callback's exception message with where it happened: keep the reason
+        except CancelActiveFitException as e: self.al_stopped = str(e).split('\n\t')[-1] or type(e).__name__
         self.round_event('after_active_fit')
     res = pd.DataFrame(self.al_rows[n_before:])
     res.attrs.update(strategy=strat.name, seed=seed)  # what `plot_learning_curves` and `summarise` label a single run with

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/spec.html.md"""
 
 # %% ../nbs/42_spec.ipynb #a031dee6
 from __future__ import annotations
-import difflib, hashlib, importlib, inspect, itertools, json, types, typing
+import difflib, hashlib, importlib, inspect, itertools, json, sys, types, typing
 from dataclasses import dataclass, field, asdict, fields, MISSING
 from functools import partial
 from pathlib import Path
@@ -24,7 +24,7 @@ from .strategies.core import get_strategy
 
 # %% auto #0
 __all__ = ['DATASETS', 'MODELS', 'register_dataset', 'register_model', 'gal_cnn_learner', 'SpecError', 'RunSpec', 'expand_sweep',
-           'load_sweep']
+           'load_sweep', 'builders_of', 'register_builders']
 
 # %% ../nbs/42_spec.ipynb #ea6fdd98
 DATASETS:dict = {}
@@ -293,11 +293,19 @@ def expand_sweep(grid:dict=None, # Fields of `RunSpec`; list values are swept ov
     if len(set(names)) < len(names): raise SpecError("expand_sweep: a swept list holds the same value twice")
     return specs
 
-def load_sweep(path)->list:
+def _merged(g, overrides:dict):
+    "`g` with `overrides` applied: values replaced, except `data_kwargs`/`model_kwargs`, which are updated"
+    if not isinstance(g, dict) or not overrides: return g
+    kw = {k: {**(g.get(k) or {}), **v} for k, v in overrides.items() if k in ('data_kwargs', 'model_kwargs') and isinstance(v, dict)}
+    return {**g, **overrides, **kw}
+
+def load_sweep(path, # YAML or JSON file
+               **overrides, # `RunSpec` fields that replace (or, for lists, sweep over) the file's in every group
+              )->list:
     "The specs of the sweep described in a YAML or JSON file: a mapping as `expand_sweep` takes, or a list of them"
     d = _read(path)
     if not d: raise SpecError(f"{path}: empty sweep file. Name at least one field (see examples/sweep.yaml); nothing runs by default")
-    groups = d if isinstance(d, list) else [d]
+    groups = [_merged(g, overrides) for g in (d if isinstance(d, list) else [d])]
     specs, probs = [], []
     for i, g in enumerate(groups):
         s, p = _expand(g, f"sweep {i + 1}" if len(groups) > 1 else '')
@@ -306,3 +314,22 @@ def load_sweep(path)->list:
     names = [s.name for s in specs]
     if len(set(names)) < len(names): raise SpecError(f"{path}: the same run appears twice")
     return specs
+
+def _by_value(f):
+    "Have cloudpickle send the module of `f` by value when it is the user's own (not this library, not an installed package)"
+    import cloudpickle, site, sysconfig
+    mod = sys.modules.get(getattr(_resolve(f), '__module__', None) or '')
+    if mod is None or mod.__name__ == '__main__' or mod.__name__.split('.')[0] == 'fastai_al': return
+    file = str(getattr(mod, '__file__', '') or '')
+    installed = [*site.getsitepackages(), site.getusersitepackages(), sysconfig.get_paths()['stdlib']]
+    if file and not any(file.startswith(p) for p in installed): cloudpickle.register_pickle_by_value(mod)
+
+def builders_of(specs:list)->dict:
+    "The dataset and model builders `specs` use, to send to processes that may lack the registrations (see `register_builders`)"
+    b = dict(datasets={s.dataset: DATASETS[s.dataset] for s in specs}, models={s.model: MODELS[s.model] for s in specs})
+    for f in [*b['datasets'].values(), *b['models'].values()]: _by_value(f)
+    return b
+
+def register_builders(builders:dict=None):
+    "Register what `builders_of` returned (in a worker process)"
+    for k, reg in (('datasets', DATASETS), ('models', MODELS)): reg.update((builders or {}).get(k, {}))

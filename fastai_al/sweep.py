@@ -6,49 +6,67 @@ Docs: https://fastai-al.github.io/fastai_al/sweep.html.md"""
 
 # %% ../nbs/42_sweep.ipynb #e0efb720
 from __future__ import annotations
-import contextlib, json, os, pickle, select, signal, sys, threading, time, traceback, warnings
+import contextlib, inspect, json, os, pickle, select, signal, sys, threading, time, traceback, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
-from functools import partial
+from dataclasses import fields
+from functools import partial, wraps
 from pathlib import Path
 import cloudpickle
 import pandas as pd
 import torch
-from fastcore.script import call_parse
-from .files import atomic_write, remove_stale_temps, FolderLock
-from .experiment import Experiment
-from .spec import DATASETS, MODELS, RunSpec, load_sweep
+import matplotlib.pyplot as plt
+from fastcore.docments import docments
+from fastcore.script import anno_parser
+from fastprogress.fastprogress import progress_bar, ConsoleProgressBar
 from fastcore.foundation import L
 from fastai.callback.core import Callback
+from .files import atomic_write, remove_stale_temps, FolderLock
+from .experiment import Experiment
+from .analysis import plot_learning_curves, summarise
+from .spec import (RunSpec, SpecError, load_sweep, expand_sweep, builders_of, register_builders, _default, _yaml_value)
 
 # %% auto #0
-__all__ = ['run_spec', 'LocalEngine', 'collect_results', 'run_sweep', 'fastai_al_sweep']
+__all__ = ['run_state', 'run_spec', 'LocalEngine', 'collect_results', 'sweep_summary', 'plot_sweep', 'SweepProgress', 'run_sweep',
+           'console_script', 'run_script', 'fastai_al_sweep']
 
 # %% ../nbs/42_sweep.ipynb #0be7102b
+def run_state(spec:RunSpec, out)->dict:
+    "What the folder of `spec`'s run in sweep `out` says: `next_round`, `done`, the last row, or the `error` reading it (never raises)"
+    folder = Path(out)/'runs'/spec.name
+    try:
+        exp = spec.experiment(folder)
+        st = exp.state()
+        rows = (st or {}).get('rows') or [{}]
+        return dict(next_round=st['next_round'] if st else 0, done=exp.done, last=rows[-1], error=None)
+    except Exception as e:
+        msg = f"{type(e).__name__}: {e}"
+        return dict(next_round=None, done=False, last={}, error=msg if str(folder) in msg else f"{folder/'state.json'}: {msg}")
+
 def run_spec(spec:RunSpec, # What to run
              out, # Sweep folder; the run goes to `out/runs/<spec.name>`
              threads:int=None, # torch threads for this run (None: leave as is)
-             builders:dict=None, # {'datasets': {...}, 'models': {...}} to register first (for processes that lack them)
+             builders:dict=None, # `builders_of(specs)`: registered first (for processes that lack them)
              hooks=None, # `hooks(spec)` -> round callback(s) such as `WandbRounds`, or a plain `on_round(learn, row)`
             )->dict:
     "Run or resume `spec`; returns a status row (never raises)"
     folder = Path(out)/'runs'/spec.name
     folder.mkdir(parents=True, exist_ok=True)
-    for k, reg in (('datasets', DATASETS), ('models', MODELS)): reg.update((builders or {}).get(k, {}))
+    register_builders(builders)
     if threads: torch.set_num_threads(threads)
     t0 = time.perf_counter()
     status = dict(run=spec.name, status='failed', started_round=None, rounds_done=0, error=None)
     with FolderLock(folder, wait=True), open(folder/'log.txt', 'a') as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         remove_stale_temps(folder)  # what a killed writer of this run left; we hold the lock, so no live writer's
         (folder/'error.txt').unlink(missing_ok=True)
-        hook = None
         try:
             if not (folder/'spec.yaml').exists(): spec.save(folder/'spec.yaml')
-            exp = spec.experiment(folder)
-            if not exp.done:
-                st = exp.state()
-                status['started_round'] = st['next_round'] if st else 0
+            st = run_state(spec, out)
+            if st['error']: raise RuntimeError(st['error'])
+            if not st['done']:
+                status['started_round'] = st['next_round']
                 hook = hooks(spec) if hooks is not None else None
+                exp = spec.experiment(folder)
                 if isinstance(hook, (Callback, list, tuple)): exp.cbs = L(hook)  # they act on rounds once on disk
                 elif hook is not None: exp.on_round = hook
                 exp.run()
@@ -56,9 +74,10 @@ def run_spec(spec:RunSpec, # What to run
             status['status'] = 'done'
         except Exception as e:
             atomic_write(folder/'error.txt', traceback.format_exc())
-            status['error'] = f"{type(e).__name__}: {e}"
-    st = Experiment(folder, None, spec.rounds, spec.n_per_round).state()
-    status.update(rounds_done=st['next_round'] if st else 0, seconds=time.perf_counter() - t0)
+            status['error'] = str(e) if isinstance(e, RuntimeError) and str(e) == st.get('error') else f"{type(e).__name__}: {e}"
+    st = run_state(spec, out)
+    status.update(rounds_done=st['next_round'] or 0, valid_accuracy=st['last'].get('valid_accuracy', float('nan')),
+                  seconds=time.perf_counter() - t0)
     return status
 
 # %% ../nbs/42_sweep.ipynb #bdb2899f
@@ -105,14 +124,20 @@ class LocalEngine:
         if 'fork' in avail and self.threads == 1 and not torch.cuda.is_initialized(): return 'fork'
         return 'forkserver' if 'forkserver' in avail else 'spawn'
 
-    def map(self, fn, items, on_done=None)->list:
+    def map(self, fn, items,
+            on_done=None, # Called as `on_done(i, result)` as each result arrives
+            on_tick=None, # Called about every `tick` seconds while waiting (e.g. to update a progress bar)
+            tick:float=1.,
+           )->list:
         "`[fn(item) for item in items]`, each in its own process; a crashed process gives an exception as its result"
         items, res = list(items), [None] * len(items)
         def _done(i, r):
             res[i] = r
             if on_done is not None: on_done(i, r)
         if not self.n_workers:
-            for i, it in enumerate(items): _done(i, fn(it))
+            for i, it in enumerate(items):
+                _done(i, fn(it))
+                if on_tick is not None: on_tick()
             return res
         method = self.method
         ctx, todo, running = mp.get_context(method), list(enumerate(items)), {}
@@ -128,7 +153,9 @@ class LocalEngine:
                     p = ctx.Process(target=_child, args=(w, payload, None if method == 'forkserver' else os.getpid()))
                     p.start(); w.close()
                     running[r] = (i, p)
-                for r in wait(list(running)):
+                ready = wait(list(running), timeout=tick if on_tick is not None else None)
+                if on_tick is not None: on_tick()
+                for r in ready:
                     i, p = running.pop(r)
                     try: out = pickle.loads(r.recv_bytes())
                     except EOFError: out = None
@@ -141,15 +168,20 @@ class LocalEngine:
 # %% ../nbs/42_sweep.ipynb #3ded7db1
 _ID_COLS = ('dataset', 'model', 'strategy', 'seed')
 
+def _varying(specs:list)->list:
+    "The fields besides `_ID_COLS` whose values differ between `specs`"
+    dicts = [s.to_dict() for s in specs]
+    return [k for k in dicts[0] if k not in _ID_COLS and len({json.dumps(d[k], sort_keys=True) for d in dicts}) > 1] if dicts else []
+
 def collect_results(specs:list, # The sweep's specs
                     out, # The sweep folder
                    )->pd.DataFrame:
     "One tidy table of every finished round of `specs`: run, dataset, model, strategy, seed, the fields that vary, then the round's row"
-    dicts = [s.to_dict() for s in specs]
-    varying = [k for k in dicts[0] if k not in _ID_COLS and len({json.dumps(d[k], sort_keys=True) for d in dicts}) > 1] if dicts else []
-    frames = []
-    for s, d in zip(specs, dicts):
-        rows = s.experiment(Path(out)/'runs'/s.name).results()
+    varying, frames = _varying(specs), []
+    for s in specs:
+        d = s.to_dict()
+        try: rows = s.experiment(Path(out)/'runs'/s.name).results()
+        except Exception: continue  # an unreadable run folder: `run_state` reports it, the other runs count
         if not len(rows): continue
         ids = {'run': s.name, **{k: d[k] for k in _ID_COLS},
                **{k: json.dumps(d[k], sort_keys=True) if isinstance(d[k], dict) else d[k] for k in varying}}
@@ -162,20 +194,137 @@ def _save_table(df:pd.DataFrame, out:Path, name:str):
     except ImportError: return
     atomic_write(out/f'{name}.parquet', partial(df.to_parquet, index=False))
 
+# %% ../nbs/42_sweep.ipynb #bd15670c
+def _curves(res:pd.DataFrame, varying:list)->pd.DataFrame:
+    "`res` with a `curve` column: the strategy and the value of every other field that varies"
+    vary = [k for k in varying if k in res.columns]
+    lab = res['strategy'].astype(str)
+    for k in vary: lab = lab + f', {k}=' + res[k].astype(str)
+    return res.assign(curve=lab)
+
+def sweep_summary(res:pd.DataFrame, # `collect_results` of the sweep
+                  varying:list=(), # Fields besides dataset, model, strategy and seed that vary (see `collect_results`)
+                  metric:str='valid_accuracy',
+                 )->pd.DataFrame:
+    "`summarise` per dataset and model, one row per strategy (and value of the varying fields): seeds, final metric, AULC"
+    if not len(res): return pd.DataFrame()
+    res, out = _curves(res, varying), []
+    for (ds, m), g in res.groupby(['dataset', 'model'], sort=True):
+        keys = g.drop_duplicates('curve').set_index('curve')[['strategy', *[k for k in varying if k in g]]]
+        sm = summarise(g, metric=metric, by='curve')
+        out.append(pd.concat([pd.DataFrame({'dataset': ds, 'model': m}, index=sm.index), keys.loc[sm['curve']].reset_index(drop=True),
+                              sm.drop(columns='curve')], axis=1))
+    return pd.concat(out, ignore_index=True)
+
+def plot_sweep(res:pd.DataFrame, varying:list=(), metric:str='valid_accuracy'):
+    "Learning curves of a sweep: a panel per dataset and model, a curve per strategy (and value of the varying fields)"
+    res = _curves(res, varying)
+    groups = list(res.groupby(['dataset', 'model'], sort=True))
+    fig, axs = plt.subplots(1, len(groups), figsize=(7 * len(groups), 4.5), squeeze=False)
+    for ax, ((ds, m), g) in zip(axs[0], groups):
+        n = g['seed'].nunique()
+        plot_learning_curves(g, metric=metric, by='curve', ax=ax, title=f"{ds}, {m}: {metric.replace('_', ' ')}, mean ± 95% CI over {n} seed{'s' if n > 1 else ''}")
+    fig.tight_layout()
+    return fig
+
+def _write_summary(res:pd.DataFrame, varying:list, out:Path):
+    if not len(res): return
+    atomic_write(out/'summary.csv', sweep_summary(res, varying).to_csv(index=False))
+    fig = plot_sweep(res, varying)
+    atomic_write(out/'learning_curves.png', partial(fig.savefig, dpi=120, bbox_inches='tight'))
+    plt.close(fig)
+
+# %% ../nbs/42_sweep.ipynb #02e4c191
+class SweepProgress:
+    "A bar over the rounds a sweep still has to run (ETA from those done), a line per finished run"
+    def __init__(self, todo:list, # Specs of the unfinished runs
+                 out, # Sweep folder
+                 start:dict=None, # {run name: next round} when the sweep started (default: read from the folders)
+                 bar:bool=True, lines:bool=True, # Show the bar; print a line per finished run
+                ):
+        self.todo, self.out, self.lines = todo, Path(out), lines
+        self.start = {s.name: (start or {}).get(s.name, run_state(s, out)['next_round']) or 0 for s in todo}
+        self.total = sum(max(0, s.rounds - self.start[s.name]) for s in todo)
+        self.done, self.ended, self.mtimes, self.n_ok, self.n_failed, self.val = {}, set(), {}, 0, 0, 0
+        self.on_bar = False  # a terminal's cursor is on the bar's line
+        self.pb = progress_bar(range(self.total), total=self.total) if bar and self.total else None
+        if self.pb is not None: self.pb.update(0); self._drawn()
+
+    def _show(self, force=False):
+        pb = self.pb
+        if pb is None or pb.last_v is None: return  # finished
+        pb.comment = f"{self.n_ok + self.n_failed}/{len(self.todo)} runs" + (f", {self.n_failed} failed" if self.n_failed else '')
+        pb.total = max(1, self.total)
+        v = min(sum(self.done.values()), pb.total)
+        if v > self.val: self.val = v; pb.update(v)
+        elif force: pb.update_bar(self.val)
+        else: return
+        self._drawn()
+
+    def _drawn(self): self.on_bar = isinstance(self.pb, ConsoleProgressBar)
+
+    def tick(self):
+        "Read the rounds done from the state files that changed"
+        for s in self.todo:
+            if s.name in self.ended: continue
+            f = self.out/'runs'/s.name/'state.json'
+            try:
+                m = f.stat().st_mtime_ns
+                if self.mtimes.get(s.name) == m: continue
+                self.done[s.name] = max(0, min(s.rounds, json.loads(f.read_text())['next_round']) - self.start[s.name])
+                self.mtimes[s.name] = m
+            except (OSError, ValueError, KeyError, TypeError): continue
+        self._show()
+
+    def _print(self, line:str):
+        if self.on_bar: print('\r' + line.ljust(self.pb.max_len), flush=True)  # over the bar, which is drawn again below
+        else: print(line, flush=True)
+        self.on_bar = False
+
+    def finished(self, spec:RunSpec, r:dict):
+        "Count run `spec` as ended with status row `r`, print its line"
+        self.ended.add(spec.name)
+        ok = r.get('status') == 'done'
+        self.n_ok, self.n_failed = self.n_ok + ok, self.n_failed + (not ok)
+        left = max(0, spec.rounds - self.start[spec.name])
+        if ok: self.done[spec.name] = left
+        else: self.total -= left - self.done.pop(spec.name, 0)  # a failed run's rounds will not be run: the ETA drops them
+        if self.lines:
+            acc, secs = r.get('valid_accuracy'), r.get('seconds')
+            n = r.get('rounds_done')
+            self._print(f"  {spec.name}: {r.get('status')} after {'?' if n is None else n}/{spec.rounds} rounds"
+                        + (f", valid accuracy {acc:.3f}" if isinstance(acc, float) and acc == acc else '')
+                        + (f" ({secs:.0f}s)" if secs else '') + (f" — {r['error']}" if r.get('error') else ''))
+        self._show(force=True)
+
+    def close(self):
+        "End the bar (a newline after it in a terminal)"
+        if self.pb is None: return
+        if self.pb.last_v is not None: self.pb.on_iter_end()
+        if self.on_bar: print(flush=True)
+        self.pb, self.on_bar = None, False
+
 # %% ../nbs/42_sweep.ipynb #858e1fd3
-def _engine(engine, n_workers:int):
-    if engine is None or engine == 'local': return LocalEngine(n_workers)
+def _engine(engine, n_workers:int|None):
+    if engine is None or engine == 'local': return LocalEngine(1 if n_workers is None else n_workers)
     if engine == 'ray':
         from fastai_al.distributed import RayEngine
-        return RayEngine()
+        return RayEngine(max_concurrent=n_workers)
+    if isinstance(engine, str): raise ValueError(f"run_sweep: engine {engine!r}: 'local', 'ray' or an engine object")
     return engine
 
+def _map(eng, fn, items, on_done, on_tick):
+    "`eng.map`, passing `on_tick` where the engine takes it"
+    ok = 'on_tick' in inspect.signature(eng.map).parameters
+    return eng.map(fn, items, on_done=on_done, **({'on_tick': on_tick} if ok else {}))
+
 def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
-              out, # Sweep folder: `runs/<name>/` per run, `results.csv`, `runs.csv`
-              engine=None, # None or 'local': `LocalEngine(n_workers)`; 'ray': `RayEngine()`; or an engine object
-              n_workers:int=1, # Local processes at a time (0: in this process)
+              out, # Sweep folder: `runs/<name>/` per run, `results.csv`, `runs.csv`, `summary.csv`, `learning_curves.png`
+              engine=None, # None or 'local': `LocalEngine(n_workers)`; 'ray': `RayEngine(max_concurrent=n_workers)`; or an engine object
+              n_workers:int=None, # Runs at a time with 'local' (default 1; 0: in this process) or 'ray' (default: as many as fit)
               hooks=None, # `hooks(spec)` -> round callback(s) for every run (e.g. `wandb_hooks`, see `fastai_al.tracking`), or an `on_round(learn, row)`
-              quiet:bool=False, # No line per finished run
+              quiet:bool=False, # No progress bar, no line per run
+              report:bool=False, # Also write `summary.csv` and `learning_curves.png` (as `fastai_al_sweep` does)
              )->pd.DataFrame:
     "Run every unfinished spec on `engine`; return (and write) the tidy results of all of them"
     out, specs = Path(out), [s.check() for s in specs]
@@ -183,51 +332,148 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
     if len(set(names)) < len(names): raise ValueError("run_sweep: the same spec appears twice")
     out.mkdir(parents=True, exist_ok=True)
     eng = _engine(engine, n_workers)
-    exps = {s.name: s.experiment(out/'runs'/s.name) for s in specs}
-    status = {n: dict(run=n, status='done', started_round=None, rounds_done=e.state()['next_round'], error=None, seconds=0.)
-              for n, e in exps.items() if e.done}
-    todo = [s for s in specs if s.name not in status]
-    builders = dict(datasets={s.dataset: DATASETS[s.dataset] for s in todo}, models={s.model: MODELS[s.model] for s in todo})
-    fn = partial(run_spec, out=out, threads=eng.threads, builders=builders, hooks=hooks)
+    status, todo, start = {}, [], {}
+    for s in specs:
+        st = run_state(s, out)
+        row = dict(run=s.name, status='done', started_round=None, rounds_done=st['next_round'], error=None, seconds=0.,
+                   valid_accuracy=st['last'].get('valid_accuracy', float('nan')))
+        if st['error']:  # an unreadable folder: this run's failure, nobody else's
+            status[s.name] = {**row, 'status': 'failed', 'error': st['error']}
+            atomic_write(out/'runs'/s.name/'error.txt', st['error'] + '\n')
+        elif st['done']: status[s.name] = row
+        else: todo.append(s); start[s.name] = st['next_round']
+    fn = partial(run_spec, out=out, threads=eng.threads, builders=builders_of(todo), hooks=hooks)
+    if not quiet:
+        print(f"run_sweep: {len(specs)} runs, {len(specs) - len(todo)} already finished"
+              + (f" ({sum(r['status'] == 'failed' for r in status.values())} unreadable)" if any(r['status'] == 'failed' for r in status.values()) else '')
+              + f", {len(todo)} to run → {out}", flush=True)
+    prog = SweepProgress(todo, out, start, bar=not quiet, lines=not quiet)
     def _done(i, r):
         s = todo[i]
         if isinstance(r, BaseException):  # the worker itself died: the run's folder has no word of it yet
             r = dict(run=s.name, status='failed', started_round=None, rounds_done=None, error=str(r).split('\n')[0], seconds=None)
             atomic_write(out/'runs'/s.name/'error.txt', r['error'] + '\n')
         status[s.name] = r
-        if not quiet:
-            print(f"  {s.name}: {r['status']} after {r['rounds_done']}/{s.rounds} rounds" + (f" — {r['error']}" if r['error'] else ''), flush=True)
-    if not quiet: print(f"run_sweep: {len(specs)} runs, {len(specs) - len(todo)} already finished, {len(todo)} to run → {out}", flush=True)
-    eng.map(fn, todo, on_done=_done)
+        prog.finished(s, r)
+    try: _map(eng, fn, todo, _done, prog.tick)
+    finally: prog.close()
     runs = pd.DataFrame([status[n] for n in names])
     _save_table(runs, out, 'runs')
     res = collect_results(specs, out)
     _save_table(res, out, 'results')
+    if report: _write_summary(res, _varying(specs), out)
     failed = runs.loc[runs['status'] != 'done', 'run'].tolist()
     if failed: warnings.warn(f"run_sweep: {len(failed)} run(s) failed (see their error.txt): {', '.join(failed)}")
     return res
 
 # %% ../nbs/42_sweep.ipynb #990f4a3b
-@call_parse
+def _dashed(argv:list, names)->list:
+    "`--snake_case[=v]` → `--snake-case[=v]` for the parameters in `names` (argparse knows the dashed spelling)"
+    res = []
+    for i, a in enumerate(argv):
+        if a == '--': return res + argv[i:]
+        k, eq, v = a.partition('=')
+        if k.startswith('--') and k[2:].replace('-', '_') in names: k = '--' + k[2:].replace('_', '-')
+        res.append(k + eq + v)
+    return res
+
+def _cli_value(k:str, tokens:list):
+    "The tokens of option `k` as YAML reads them: one value, a list of several; `key=value` pairs (or one YAML mapping) for `*_kwargs`"
+    if k.endswith('_kwargs'):
+        if len(tokens) == 1 and '=' not in tokens[0]: return _yaml_value(tokens[0])
+        bad = [t for t in tokens if '=' not in t]
+        if bad: raise SpecError(f"--{k.replace('_', '-')}: expected key=value pairs (e.g. n_train=3000 binary=true), got {bad}")
+        return {kk: _yaml_value(vv) for kk, _, vv in (t.partition('=') for t in tokens)}
+    vals = [_yaml_value(t) for t in tokens]
+    return vals[0] if len(vals) == 1 else vals
+
+def _script_parser(func, pos=None, spec_fields=False):
+    p = anno_parser(func, pos=pos)
+    if spec_fields:
+        g = p.add_argument_group('run fields', "RunSpec fields. Several values sweep over them, as a list in a sweep file "
+                                 "does; with a sweep file they replace its values (and update its data_kwargs/model_kwargs).")
+        docs = docments(RunSpec)
+        for f in fields(RunSpec):
+            kw = f.name.endswith('_kwargs')
+            g.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, nargs='+', metavar='K=V' if kw else 'V',
+                           help=f"{docs.get(f.name) or ''} (default: {_default(f)!r})")
+    return p
+
+def console_script(func=None, pos:list=None, spec_fields:bool=False,
+                   messages:tuple=(), # Exceptions shown as a message (exit status 1) rather than a traceback
+                  ):
+    "`call_parse` for console scripts: `--snake_case` and `--snake-case` alike, `RunSpec` fields as options, an int result as the exit status, a `SpecError` as a message (status 2)"
+    if func is None: return partial(console_script, pos=pos, spec_fields=spec_fields, messages=messages)
+    @wraps(func)
+    def _f(*args, **kwargs):
+        fr = inspect.currentframe().f_back
+        g = fr.f_globals if fr is not None else {}
+        if args or kwargs or fr.f_locals is not g or g.get('__name__') != '__main__' or not g.get('__file__'): return func(*args, **kwargs)
+        return run_script(_f, sys.argv[1:])
+    _f.__script__ = (func, pos, spec_fields, tuple(messages))
+    return _f
+
+def run_script(script, # A function decorated with `console_script`
+               argv:list, # Command-line arguments (without the program name)
+              )->int:
+    "Run `script` as its console script would with `argv`; returns the exit status"
+    func, pos, spec_fields, messages = script.__script__
+    p = _script_parser(func, pos, spec_fields)
+    names = set(inspect.signature(func).parameters) | ({f.name for f in fields(RunSpec)} if spec_fields else set())
+    try:
+        a = vars(p.parse_args(_dashed(argv, names)))
+        a.pop('pdb', None); a.pop('xtra', None)
+        for k in ([f.name for f in fields(RunSpec)] if spec_fields else []):
+            v = a.pop(k, None)
+            if v is not None: a[k] = _cli_value(k, v)
+        res = func(**a)
+    except SpecError as e:
+        print(f"{p.prog}: error: {e}", file=sys.stderr, flush=True); return 2
+    except messages as e:
+        print(f"{p.prog}: {e}", file=sys.stderr, flush=True); return 1
+    return res if isinstance(res, int) and not isinstance(res, bool) else 0
+
+# %% ../nbs/42_sweep.ipynb #3031ec2d
+@console_script(pos=['config'], spec_fields=True)
 def fastai_al_sweep(
-    config:str, # YAML or JSON file describing the sweep (see `load_sweep`)
-    out:str='sweep_out', # Sweep folder: runs/, results.csv (.parquet), runs.csv
-    workers:int=1, # Local processes at a time (0: in this process)
+    config:str=None, # YAML or JSON file describing the sweep (see `load_sweep`); optional when run fields are given
+    out:str='sweep_out', # Sweep folder: runs/, results.csv (.parquet), runs.csv, summary.csv, learning_curves.png
+    workers:int=None, # Runs at a time: local processes (default 1; 0: in this process) or Ray tasks (default: as many as the cluster fits)
     engine:str='local', # 'local' or 'ray'
     address:str=None, # Ray cluster address (with `--engine ray`; default: a local cluster)
     wandb_project:str=None, # Log every run to this W&B project (offline unless WANDB_MODE says otherwise)
     quiet:bool=False, # Only the summary
-):
-    "Run or resume the sweep in `config`; write its tidy results to `out` and print a summary per dataset"
-    from fastai_al.analysis import summarise
+    dry_run:bool=False, # List the runs (and which are finished) and exit
+    **fields, # `RunSpec` fields (`--strategy margin bald --seed 0 1 2`): lists sweep; they replace the file's values
+)->int:
+    "Run or resume a sweep (a file, run fields, or both): results, summary and plot in `out`; exit status 1 if a run failed"
+    if engine not in ('local', 'ray'): raise SpecError(f"--engine {engine!r}: 'local' or 'ray'")
+    if engine == 'local' and address: raise SpecError("--address is a Ray cluster's: use it with --engine ray")
+    if config is None and not fields:
+        raise SpecError("give a sweep file or run fields (e.g. --strategy margin bald --seed 0 1 2); see --help")
+    specs = load_sweep(config, **fields) if config is not None else expand_sweep(fields)
+    if dry_run:
+        for s in specs:
+            st = run_state(s, out)
+            print(f"{s.name}: " + (st['error'] or ('finished' if st['done'] else f"to run from round {st['next_round']} of {s.rounds}")))
+        print(f"{len(specs)} runs → {out}"); return 0
     hooks = None
     if wandb_project:
         from fastai_al.tracking import wandb_hooks
-        hooks = wandb_hooks(wandb_project, group=Path(config).stem)
+        hooks = wandb_hooks(wandb_project, group=Path(config).stem if config else Path(out).name)
     if engine == 'ray':
         from fastai_al.distributed import RayEngine
-        engine = RayEngine(address=address)
-    res = run_sweep(load_sweep(config), out, engine=engine, n_workers=workers, hooks=hooks, quiet=quiet)
-    with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120):
-        for ds, g in res.groupby('dataset'): print(f"\n{ds}:\n" + summarise(g).to_string(index=False))
-    return res
+        eng = RayEngine(address=address, max_concurrent=workers)
+    else: eng = LocalEngine(1 if workers is None else workers)
+    res = run_sweep(specs, out, engine=eng, hooks=hooks, quiet=quiet, report=True)
+    with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 140):
+        summ = sweep_summary(res, _varying(specs))
+        for (ds, m), g in (summ.groupby(['dataset', 'model']) if len(summ) else []):
+            print(f"\n{ds}, {m}:\n" + g.drop(columns=['dataset', 'model']).to_string(index=False))
+    runs = pd.read_csv(Path(out)/'runs.csv')
+    failed = runs.loc[runs['status'] != 'done', 'run'].tolist()
+    print(f"\nwrote {out}/results.csv, summary.csv, learning_curves.png, runs.csv", flush=True)
+    if failed:
+        print(f"{len(failed)} of {len(runs)} runs failed (see {out}/runs/<run>/error.txt): {', '.join(failed)}", file=sys.stderr, flush=True)
+        return 1
+    return 0

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/data.cassava.html.md"""
 
 # %% ../../nbs/04_data.cassava.ipynb #21cf671b
 from __future__ import annotations
-import json, warnings
+import hashlib, json, re, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ from fastai.data.transforms import Normalize
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize
 from fastai.vision.core import imagenet_stats
+from ..files import atomic_write
 from .core import ALData, stratified_split, data_root
 
 # %% auto #0
@@ -60,9 +61,17 @@ def check_image_labels(folder, # Folder holding the images
                              problem=[probs[i] for i in bad]))
 
 # %% ../../nbs/04_data.cassava.ipynb #e594e188
+def _full_list(probs:pd.DataFrame, source)->Path:
+    "Write every problem to a CSV file in the temporary folder (one per label file) and return its path"
+    s = str(Path(source).resolve()) if source is not None else 'items'
+    slug = re.sub(r'[^A-Za-z0-9]+', '_', f"{Path(s).parent.name}_{Path(s).stem}").strip('_')[:60]
+    f = Path(tempfile.gettempdir())/'fastai_al'/f"unusable_{slug}_{hashlib.md5(s.encode()).hexdigest()[:8]}.csv"
+    return atomic_write(f, probs.to_csv(index=False))
+
 def _report(probs:pd.DataFrame, n:int, source, max_rows:int=20)->str:
+    "The problems, the first `max_rows` shown; all of them written to a file named in the message when there are more"
     shown = probs.head(max_rows).to_string(index=False)
-    more = f"\n... and {len(probs) - max_rows} more" if len(probs) > max_rows else ''
+    more = f"\n... and {len(probs) - max_rows} more; all {len(probs)} are listed in {_full_list(probs, source)}" if len(probs) > max_rows else ''
     return f"{len(probs)} of {n} items listed in {source} cannot be used:\n{shown}{more}"
 
 def image_label_data(folder, # Folder holding the images

@@ -17,6 +17,7 @@ from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.transforms import IntToFloatTensor, Normalize
 from fastai.torch_core import TensorImageBW
 from fasttransform import Transform
+from ..files import atomic_write
 from .core import ALData, data_root
 
 # %% auto #0
@@ -46,7 +47,7 @@ def read_idx(fname, # An IDX file, gzipped or not
     raw = fname.read_bytes()
     try: raw = gzip.decompress(raw) if raw[:2] == b'\x1f\x8b' else raw
     except (EOFError, OSError, zlib.error) as e:
-        raise ValueError(f"{fname}: corrupt or truncated gzip file ({e}). Delete it and download it again.") from None
+        raise ValueError(f"{fname}: corrupt or truncated gzip file ({e})") from None
     if md5 is not None and hashlib.md5(raw).hexdigest() != md5:
         raise ValueError(f"{fname}: md5 {hashlib.md5(raw).hexdigest()} does not match the expected {md5}; the file is corrupt")
     if len(raw) < 4 or raw[:2] != b'\0\0' or raw[2] != 0x08:
@@ -65,26 +66,40 @@ def download_mnist(dest=None, # Folder to download into (default `mnist_path()`)
     dest = Path(dest or mnist_path()); dest.mkdir(parents=True, exist_ok=True)
     for name, md5 in MNIST_MD5.items():
         f = dest/f'{name}.gz'
-        if not f.exists():
-            tmp = f.with_name(f.name + '.part')
-            urlsave(url + f.name, tmp)
-            read_idx(tmp, md5)  # never leave an unverified file under the real name
-            tmp.rename(f)
+        if not f.exists():  # verified before it takes the real name; a failed download leaves nothing behind
+            atomic_write(f, lambda tmp: (urlsave(url + f.name, tmp), read_idx(tmp, md5)))
     return dest
+
+def _restore_advice(path:Path)->str:
+    "How to get good MNIST files back into `path`"
+    repo = Path(fastai_al.__file__).resolve().parents[1]
+    dl = f"delete them and run `fastai_al.data.mnist.download_mnist('{path}')` (needs internet)"
+    if path.resolve() == (repo/'data'/'mnist').resolve():
+        return f"To restore them: `git checkout data/mnist` in {repo} brings back the shipped copy; or {dl}."
+    return f"To restore them: {dl}, or copy them from a fastai_al repository's data/mnist."
 
 @lru_cache(maxsize=4)
 def _load(path:Path):
-    return {k: read_idx(path/f'{n}.gz', MNIST_MD5[n]) for k, n in
-            zip(['x_train', 'y_train', 'x_test', 'y_test'], MNIST_MD5)}
+    res, bad = {}, []
+    for k, n in zip(['x_train', 'y_train', 'x_test', 'y_test'], MNIST_MD5):
+        try: res[k] = read_idx(path/f'{n}.gz', MNIST_MD5[n])
+        except (OSError, ValueError) as e: bad.append(str(e).replace(f"{path/n}.gz: ", f"{n}.gz: "))
+    if bad:
+        raise ValueError(f"MNIST in {path}: {len(bad)} of {len(MNIST_MD5)} files cannot be used:\n  " + '\n  '.join(bad)
+                         + '\n' + _restore_advice(path))
+    return res
 
 def load_mnist(path=None, # Folder with the four IDX `.gz` files (default `mnist_path()`)
                download:bool=False, # Download missing files first
               )->dict:
     "MNIST as uint8 arrays `x_train` (60000×28×28), `y_train`, `x_test` (10000×28×28), `y_test`, checksums verified"
     path = Path(path or mnist_path())
-    missing = [n for n in MNIST_MD5 if not (path/f'{n}.gz').exists()]
+    missing = [f'{n}.gz' for n in MNIST_MD5 if not (path/f'{n}.gz').exists()]
     if missing:
-        if not download: raise FileNotFoundError(f"MNIST files {missing} not found in {path}; pass `download=True`")
+        if not download:
+            raise FileNotFoundError(f"MNIST files {missing} not found in {path}. "
+                                    + _restore_advice(path).replace('delete them and run', 'run').replace('To restore them', 'To get them')
+                                    + " (`load_mnist(download=True)` downloads them too)")
         download_mnist(path)
     return _load(path.resolve())
 
