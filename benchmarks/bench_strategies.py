@@ -1,25 +1,51 @@
-"""Selection-time and memory benchmark for the sampling strategies (scores given; no model involved).
+"""What every registered strategy costs at a realistic size: selection time and peak extra memory (scores given).
 
-    python benchmarks/bench_strategies.py            # about 2-3 minutes on 2 CPU cores
-    python benchmarks/bench_strategies.py --quick    # smaller sizes, a few seconds
+    nice python benchmarks/bench_strategies.py                 # 100,000 × 512, C=10, T=20: about 30-40 min on 2 busy cores
+    python benchmarks/bench_strategies.py --quick              # 5,000 × 64: a couple of minutes
+    python benchmarks/bench_strategies.py --only coreset,badge # some strategies only
 
-Prints: selection time of every ranked uncertainty/Bayesian strategy on an N×C probability pool; BADGE and
-Coreset on N×d embeddings (seconds and peak extra memory); the same two against straightforward
-implementations (explicit N×(C·d) gradient embeddings, full distance matrix) on a size both can run, as ratios.
+Every registered strategy picks `n` = 1,000 items from a pool of N = 100,000 items with d = 512-dimensional
+embeddings, C = 10 classes, T = 20 MC-dropout samples and L = 1,000 labelled items (validation set: 1,000). The
+expensive batch methods (`EXPENSIVE` below) pick 100, BatchBALD 4 (see `N_OVERRIDE`), and the table says so. The inputs are synthetic but shaped like
+a trained network's: embeddings cluster by class (ReLU of class centre + noise), probabilities favour the item's
+class, MC samples scatter around them.
+
+Each measurement runs in a fresh subprocess (inputs built, a small warm-up call, then the timed call), so peak extra
+memory is the growth of that process's resident set during the call (sampled every millisecond), and one slow or
+runaway strategy cannot disturb the others. Repeats are interleaved (every strategy and form once, then again), and
+the table reports medians and ratios from this one run:
+
+- `×random`: time (memory) over the `random` strategy's (memory ratios count every form as at least 1 MiB);
+- `×ref`: over the strategy's bare or reference form, where one exists, each on its own line:
+  - `bare`: the strategy's own score function and a plain `torch.topk` (no input check, no deterministic tie order);
+  - `before`: fastai_al's implementation before issue 14 (copied below from commit dd41bcb);
+  - `tuned` (coreset): greedy k-center hand-tuned for this machine (d×N copy of the embeddings, `addmv` into a buffer);
+  - `anchor` (badge): a factorised k-means++ written for this comparison (d×N copy, float32 inverse-CDF draws);
+  - `hdbscan1` (cluster_outlier, glosh_outlier): one HDBSCAN fit with the library's defaults on what ours clusters.
+`same picks` compares the picked positions with the `before` form's.
 """
-import os, time, threading, statistics
+import os, sys, time, json, math, threading, statistics, subprocess, gc
+import numpy as np
 import torch
 from fastcore.script import call_parse
-from fastai_al.strategies.core import get_strategy
-import fastai_al.strategies.bayesian, fastai_al.strategies.diversity, fastai_al.strategies.mixed, fastai_al.strategies.advanced
-from fastai_al.strategies.batch import badge_select, k_center_greedy, kmeans_pp, batchbald_select, typiclust_select
+
+SIZES = dict(full=dict(N=100_000, d=512, C=10, T=20, L=1_000, V=1_000, n=1_000, n_expensive=100),
+             quick=dict(N=5_000, d=64, C=10, T=20, L=200, V=200, n=100, n_expensive=20),
+             small=dict(N=3_000, d=64, C=10, T=20, L=200, V=200, n=100, n_expensive=100),
+             ranked=dict(N=1_000_000, d=8, C=10, T=20, L=10, V=10, n=1_000, n_expensive=1_000))
+# strategies whose selection grows with n × (a pool-sized fit or an N·K·T·C product): they pick `n_expensive`
+EXPENSIVE = ('batchbald', 'typiclust', 'dal', 'cluster_outlier', 'margin+cluster_outlier')
+# BatchBALD's picks cost O(N·K·T·C) each with K up to 1,024 label configurations: from the 4th pick on, about
+# 50 s each at 100,000 × T=20 × C=10 on one core, so it picks 4 here (100 would take over an hour)
+N_OVERRIDE = {'batchbald': 4}
 
 def rss():
     "Resident memory of this process in bytes"
     with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
 
 def measure(f, *args, **kwargs):
-    "(result, wall seconds, peak extra resident memory in bytes) of `f(*args)`; CPU seconds go to `measure.cpu`"
+    "(result, wall seconds, CPU seconds, peak extra resident memory in bytes) of `f(*args, **kwargs)`"
+    gc.collect()
     base, peak, done = rss(), [0], threading.Event()
     def watch():
         while not done.is_set():
@@ -28,75 +54,329 @@ def measure(f, *args, **kwargs):
     start, cpu = time.perf_counter(), time.process_time()
     try: res = f(*args, **kwargs)
     finally:
-        secs, measure.cpu = time.perf_counter() - start, time.process_time() - cpu
+        secs, cpu = time.perf_counter() - start, time.process_time() - cpu
         done.set(); t.join()
-    return res, secs, max(peak[0], rss()) - base
+    return res, secs, cpu, max(peak[0], rss()) - base
 
-def naive_badge(probs, emb, n, generator):
-    "BADGE as commonly written: explicit N×(C·d) gradient embeddings, distances from the matrix"
-    q = probs.clone(); q[torch.arange(len(q)), q.argmax(1)] -= 1
-    G = (q[:, :, None] * emb[:, None, :]).reshape(len(q), -1)
-    return kmeans_pp(lambda j: ((G - G[j])**2).sum(1), int((G**2).sum(1).argmax()), n, len(G), generator)
+# ---------------------------------------------------------------------------------------------------------------
+# Inputs
+def make_scores(N, d, C, T, L, V, seed=0, needs=(), **_):
+    "Synthetic scores for `needs`, deterministic in `seed`; only what is needed is built (mc_probs only on request)"
+    g = torch.Generator().manual_seed(seed)
+    centres = torch.randn(C, d, generator=g) * 1.5
+    y = torch.randint(C, (N,), generator=g)
+    def emb_like(y): return (centres[y] + torch.randn(len(y), d, generator=g)).relu_()
+    def logits_like(y):
+        logits = torch.randn(len(y), C, generator=g) * 2
+        logits[torch.arange(len(y)), y] += 3
+        return logits
+    needs = set(needs)
+    logits = logits_like(y)
+    sc = {'idxs': torch.arange(N), 'probs': logits.softmax(1)}
+    if needs & {'embeddings', 'features', 'activations'}: sc['embeddings'] = sc['features'] = emb_like(y)
+    mc_keys = {'mc_probs', 'mc_probs_mean', 'mc_entropy_mean', 'mc_probs_var', 'mc_argmax_counts'}
+    if mc_keys & needs:
+        # MC samples scatter around the logits; streamed in chunks like the scoring pass (mc_probs kept on request)
+        acc = {k: [] for k in mc_keys}
+        for i in range(0, N, 10_000):
+            p = (logits[i:i+10_000, None, :] + torch.randn(len(logits[i:i+10_000]), T, C, generator=g) * 1.5).softmax(-1)
+            acc['mc_probs_mean'].append(p.mean(1)); acc['mc_entropy_mean'].append(torch.special.entr(p).sum(2).mean(1))
+            acc['mc_probs_var'].append(p.var(1, unbiased=False))
+            acc['mc_argmax_counts'].append(torch.nn.functional.one_hot(p.argmax(2), C).sum(1))
+            if 'mc_probs' in needs: acc['mc_probs'].append(p)
+        sc.update({k: torch.cat(v) for k, v in acc.items() if v})
+    if 'activations' in needs:
+        sc['activations'] = (sc['embeddings'], torch.randn(N, 128, generator=g).relu_(), logits)
+    if 'labelled_embeddings' in needs: sc['labelled_embeddings'] = emb_like(torch.randint(C, (L,), generator=g))
+    if needs & {'valid_embeddings', 'valid_probs', 'valid_targets'}:
+        vy = torch.randint(C, (V,), generator=g)
+        sc.update(valid_embeddings=emb_like(vy), valid_probs=logits_like(vy).softmax(1), valid_targets=vy)
+    return sc
 
-def naive_coreset(emb, lab, n):
-    "Greedy k-center from the full pool×pool and pool×labelled distance matrices"
-    D, d2, picked = torch.cdist(emb, emb).pow(2), torch.cdist(emb, lab).pow(2).min(1).values, []
+# ---------------------------------------------------------------------------------------------------------------
+# `before`: fastai_al's implementations before issue 14 (commit dd41bcb), verbatim but for names
+def top_n_before(acq, n):
+    thr = torch.topk(acq, n, sorted=False).values.min()
+    above = (acq > thr).nonzero().squeeze(1)
+    tied = (acq == thr).nonzero().squeeze(1)[:n - len(above)]
+    pos = torch.cat([above, tied])
+    return pos[torch.sort(acq[pos], descending=True, stable=True).indices]
+
+def guard_before(name, needs, scores):
+    for k in needs:
+        for t in (scores[k] if isinstance(scores[k], (tuple, list)) else [scores[k]]):
+            if torch.is_floating_point(t) and torch.isnan(t).any():
+                raise ValueError(f"{name}: scores[{k!r}] contains NaN at pool positions "
+                                 f"{torch.isnan(t).reshape(len(t), -1).any(1).nonzero().squeeze(1)[:10].tolist()}")
+
+def kmeans_pp_before(sqdist_to, first, n, n_items, generator):
+    chosen = torch.zeros(n_items, dtype=torch.bool)
+    picked, d2 = [first], sqdist_to(first).double().clamp_min(0)
+    chosen[first] = True
+    for _ in range(n - 1):
+        w = d2.masked_fill(chosen, 0)
+        cum = w.cumsum(0)
+        if cum[-1] > 0:
+            u = torch.rand(1, generator=generator, dtype=cum.dtype) * cum[-1]
+            j = min(int(torch.searchsorted(cum, u, right=True)), n_items - 1)
+        else: j = int((~chosen).nonzero()[0])
+        picked.append(j); chosen[j] = True
+        d2 = torch.minimum(d2, sqdist_to(j).double().clamp_min(0))
+    return torch.tensor(picked, dtype=torch.long)
+
+def badge_before(probs, embeddings, n, generator):
+    h = embeddings if embeddings.is_floating_point() else embeddings.float()
+    q = probs.to(h.dtype).clone()
+    q[torch.arange(len(q)), q.argmax(1)] -= 1
+    g_norm2 = (q * q).sum(1) * torch.linalg.vector_norm(h, dim=1).square()
+    sqdist_to = lambda j: g_norm2 + g_norm2[j] - 2 * (q @ q[j]) * (h @ h[j])
+    return kmeans_pp_before(sqdist_to, int(top_n_before(g_norm2, 1)[0]), n, len(h), generator)
+
+def k_center_before(embeddings, labelled_embeddings, n, generator):
+    from fastai_al.strategies.batch import min_sqdist
+    x = embeddings if embeddings.is_floating_point() else embeddings.float()
+    xn = torch.linalg.vector_norm(x, dim=1).square()
+    lab = labelled_embeddings.to(x.dtype) if labelled_embeddings is not None else x[:0]
+    if len(lab): d2, picked = min_sqdist(x, lab), []
+    else:
+        first = int(torch.randint(len(x), (1,), generator=generator))
+        d2, picked = (xn + xn[first] - 2 * (x @ x[first])).clamp_min(0), [first]
+    d2[picked] = -1
+    while len(picked) < n:
+        j = int(d2.argmax())
+        picked.append(j)
+        d2 = torch.minimum(d2, (xn + xn[j] - 2 * (x @ x[j])).clamp_min(0))
+        d2[j] = -1
+    return torch.tensor(picked, dtype=torch.long)
+
+def hdbscan_clusters_before(x, min_cluster_size=100, min_samples=None):
+    import hdbscan
+    x = x.detach().cpu().double().numpy()
+    if len(x) < 3: return np.zeros(len(x), dtype=int), np.zeros(len(x))
+    mcs = max(2, min(min_cluster_size, max(5, len(x) // 10)))
+    while True:
+        c = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=min_samples).fit(x)
+        if c.labels_.max() >= 0 or mcs == 2: break
+        mcs = max(2, mcs // 2)
+    labels = c.labels_ if c.labels_.max() >= 0 else np.zeros(len(x), dtype=int)
+    return labels, np.nan_to_num(c.outlier_scores_, nan=0.0)
+
+def cluster_outlier_before(embeddings, n, outlier_frac=0.2, min_cluster_size=100):
+    from fastai_al.strategies.diversity import _cluster_shares
+    labels, glosh = hdbscan_clusters_before(embeddings, min_cluster_size)
+    x = embeddings.detach().cpu().double().numpy()
+    ids = np.unique(labels[labels >= 0])
+    shares = _cluster_shares(np.array([(labels == c).sum() for c in ids]), n)
+    picked = []
+    for c, share in zip(ids, shares):
+        members = np.nonzero(labels == c)[0]
+        dist = ((x[members] - x[members].mean(0))**2).sum(1)
+        central = members[np.lexsort((members, dist, glosh[members]))]
+        n_out = int(round(share * outlier_frac))
+        outlying = members[np.lexsort((members, -glosh[members]))][:n_out].tolist()
+        picked += outlying + [i for i in central[:share] if i not in outlying][:share - n_out]
+    if len(picked) < n:
+        noise = np.nonzero(labels < 0)[0]
+        picked += noise[np.lexsort((noise, -glosh[noise]))][:n - len(picked)].tolist()
+    return torch.tensor(picked[:n], dtype=torch.long)
+
+def _typicality_before(x, k_nn, chunk_elems=2**22):
+    k = min(k_nn, len(x) - 1)
+    if k < 1: return torch.ones(len(x), dtype=x.dtype)
+    rows, out = max(1, chunk_elems // len(x)), []
+    for i in range(0, len(x), rows):
+        d = torch.cdist(x[i:i+rows], x)
+        out.append(1 / d.topk(k + 1, dim=1, largest=False).values[:, 1:].mean(1).clamp_min(1e-12))
+    return torch.cat(out)
+
+def typiclust_before(embeddings, labelled_embeddings, n, generator, max_clusters=500, k_nn=20, min_size=5):
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+    x = embeddings.detach().double()
+    lab = labelled_embeddings.detach().double() if labelled_embeddings is not None else x[:0]
+    allx = torch.cat([lab, x]).numpy()
+    k = max(1, min(len(lab) + n, max_clusters, len(allx)))
+    seed = int(torch.randint(2**31 - 1, (1,), generator=generator))
+    km = (KMeans(k, n_init=3, random_state=seed) if k <= 50 else
+          MiniBatchKMeans(k, n_init=3, random_state=seed, batch_size=max(1024, 3 * k)))
+    assign = torch.as_tensor(km.fit_predict(allx))
+    lab_assign, pool_assign = assign[:len(lab)], assign[len(lab):]
+    covered = torch.bincount(lab_assign, minlength=k)
+    size = torch.bincount(assign, minlength=k)
+    left = torch.bincount(pool_assign, minlength=k)
+    typ, picked = {}, []
     for _ in range(n):
-        j = int(d2.argmax()); picked.append(j); d2 = torch.minimum(d2, D[j]); d2[j] = -1
+        ok = left > 0
+        if (ok & (size >= min_size)).any(): ok &= size >= min_size
+        key = torch.where(ok, covered.double() * (len(allx) + 1) - size, math.inf)
+        c = int(key.argmin())
+        members = (pool_assign == c).nonzero().squeeze(1)
+        if c not in typ: typ[c] = _typicality_before(torch.as_tensor(allx[(assign == c).numpy()]), k_nn)[(lab_assign == c).sum():]
+        t = typ[c].clone()
+        t[torch.isin(members, torch.tensor(picked, dtype=torch.long))] = -math.inf
+        j = int(members[top_n_before(t, 1)[0]])
+        picked.append(j); covered[c] += 1; left[c] -= 1
+    return torch.tensor(picked, dtype=torch.long)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reference forms written for this comparison
+def k_center_tuned(embeddings, labelled_embeddings, n, generator):
+    "Greedy k-center as tuned by hand for this machine: d×N copy (column-oriented matrix-vector products), buffers reused"
+    from fastai_al.strategies.batch import min_sqdist
+    x = embeddings
+    xT = x.T.contiguous()
+    xn = torch.linalg.vector_norm(x, dim=1).square()
+    d2 = min_sqdist(x, labelled_embeddings)
+    buf, picked = torch.empty_like(d2), []
+    for _ in range(n):
+        j = int(d2.argmax()); picked.append(j)
+        torch.mv(xT.T, x[j], out=buf)                       # x @ x[j], read column-wise
+        torch.minimum(d2, buf.mul_(-2).add_(xn).add_(xn[j]).clamp_min_(0), out=d2)
+        d2[j] = -1
     return torch.tensor(picked)
 
-mb = lambda b: f"{b / 2**20:8.1f} MiB"
+def badge_anchor(probs, embeddings, n, generator):
+    "Factorised k-means++ written for this comparison: d×N copy of h, float32 distances, inverse-CDF draws"
+    h, q = embeddings, probs.clone()
+    q[torch.arange(len(q)), q.argmax(1)] -= 1
+    hT = h.T.contiguous()
+    gn = (q * q).sum(1) * torch.linalg.vector_norm(h, dim=1).square()
+    j = int(gn.argmax()); picked = [j]
+    d2 = (gn + gn[j] - 2 * (q @ q[j]) * (h[j] @ hT)).clamp_min(0)
+    for _ in range(n - 1):
+        d2[picked[-1]] = 0
+        cum = d2.cumsum(0)
+        j = min(int(torch.searchsorted(cum, torch.rand(1, generator=generator) * cum[-1], right=True)), len(h) - 1)
+        picked.append(j)
+        d2 = torch.minimum(d2, (gn + gn[j] - 2 * (q @ q[j]) * (h[j] @ hT)).clamp_min(0))
+    return torch.tensor(picked)
 
-@call_parse
-def main(quick:bool=False, # Small sizes (smoke test)
-         threads:int=2, # torch threads
-         seed:int=0):
+# ---------------------------------------------------------------------------------------------------------------
+def load():
+    import fastai_al.strategies.bayesian, fastai_al.strategies.diversity, fastai_al.strategies.mixed
+    import fastai_al.strategies.advanced, fastai_al.strategies.batch
+    from fastai_al.strategies.core import STRATEGIES
+    return STRATEGIES
+
+def forms(name, S, cfg):
+    "The forms measured for strategy `name`: 'ours' first"
+    s, fs = S[name], ['ours']
+    if name == 'cluster_outlier' and cfg['N'] <= 10_000: fs.append('before')   # seven HDBSCAN fits: small pools only
+    if s.score is not None and name != 'glosh_outlier': fs += ['bare', 'before']
+    fs += {'coreset': ['before', 'tuned'], 'badge': ['before', 'anchor'], 'typiclust': ['before'],
+           'cluster_outlier': ['hdbscan1'], 'glosh_outlier': ['hdbscan1'], 'random': ['bare']}.get(name, [])
+    return fs
+
+def n_for(name, cfg):
+    if name in N_OVERRIDE and cfg['N'] > 10_000: return N_OVERRIDE[name]
+    return cfg['n_expensive'] if name in EXPENSIVE else cfg['n']
+
+def runner(name, form, cfg, S):
+    "A function of (scores, n, generator) computing `form` of strategy `name`"
+    s = S[name]
+    if form == 'ours': return lambda sc, n, g: s(sc, n, g)
+    if form == 'bare':
+        if name == 'random': return lambda sc, n, g: torch.randperm(len(sc['idxs']), generator=g)[:n]
+        return lambda sc, n, g: torch.topk(s.score(*[sc[k] for k in s.needs]), n).indices
+    if form == 'before':
+        def before(sc, n, g):
+            guard_before(name, s.needs, sc)
+            if s.score is not None: return top_n_before(s.score(*[sc[k] for k in s.needs]), n)
+            if name == 'coreset': return k_center_before(sc['embeddings'], sc['labelled_embeddings'], n, g)
+            if name == 'badge': return badge_before(sc['probs'], sc['embeddings'], n, g)
+            if name == 'typiclust': return typiclust_before(sc['embeddings'], sc['labelled_embeddings'], n, g)
+            if name == 'cluster_outlier': return cluster_outlier_before(sc['embeddings'], n)
+            raise KeyError(name)
+        return before
+    if form == 'tuned': return lambda sc, n, g: k_center_tuned(sc['embeddings'], sc['labelled_embeddings'], n, g)
+    if form == 'anchor': return lambda sc, n, g: badge_anchor(sc['probs'], sc['embeddings'], n, g)
+    if form == 'hdbscan1':
+        def one_fit(sc, n, g):
+            import hdbscan
+            from fastai_al.strategies import diversity
+            x = sc['embeddings']
+            m = getattr(diversity, 'MAX_FIT', len(x))   # ours clusters at most this many items
+            if len(x) > m: x = x[torch.randperm(len(x), generator=g)[:m]]
+            hdbscan.HDBSCAN(min_cluster_size=100).fit(x.double().numpy())
+            return torch.arange(n)
+        return one_fit
+    raise KeyError(form)
+
+def child(name, size, threads, seed, repeats, limit):
+    "Measure every form of strategy `name`, repeats interleaved, in this process; print one JSON line per measurement"
     torch.set_num_threads(threads)
-    g = lambda: torch.Generator().manual_seed(seed)
-    N_u, C = (100_000 if quick else 1_000_000), 10
-    N_e, d, n_e = (10_000, 128, 100) if quick else (100_000, 512, 1_000)
-    N_s, n_s = (2_000, 50) if quick else (4_000, 100)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads\n")
+    cfg, S = SIZES[size], load()
+    needs, n = S[name].needs, n_for(name, cfg)
+    fs = {f: runner(name, f, cfg, S) for f in forms(name, S, cfg)}
+    # warm-up on a small pool (code paths, thread pools, lazy imports), then the measured calls
+    small = make_scores(**{**cfg, 'N': 600, 'L': 50, 'V': 50}, seed=seed + 1, needs=needs)
+    for f in fs.values(): f(small, min(20, n), torch.Generator().manual_seed(seed))
+    del small
+    sc = make_scores(**cfg, seed=seed, needs=needs)
+    slow = set()
+    for r in range(repeats):
+        for form, f in fs.items():
+            if form in slow: continue
+            pos, secs, cpu, mem = measure(f, sc, n, torch.Generator().manual_seed(seed))
+            if secs > limit: slow.add(form)   # over the limit once: not repeated
+            print(json.dumps(dict(name=name, form=form, repeat=r, n=n, secs=secs, cpu=cpu, mem=mem,
+                                  picks=torch.as_tensor(pos).tolist() if r == 0 else None)), flush=True)
 
-    print(f"== Ranked strategies: pick 1,000 of {N_u:,}×{C} (scores given; median of 3) ==")
-    mc = torch.randn(N_u, C, generator=g()).mul(3).softmax(1)
-    scores = {'idxs': torch.arange(N_u), 'probs': mc, 'mc_probs_mean': mc,
-              'mc_entropy_mean': torch.special.entr(mc).sum(1) * torch.rand(N_u, generator=g())}
-    for name in ['least_confidence', 'margin', 'ratio', 'entropy', 'bayesian_least_confidence', 'bayesian_margin',
-                 'bayesian_ratio', 'bayesian_entropy', 'max_entropy', 'bald', 'power_bald']:
-        s = get_strategy(name)
-        times = [measure(s, scores, 1000, g())[1] for _ in range(3)]
-        print(f"{name:28s} {statistics.median(times):7.3f} s")
-    del mc, scores
-
-    print(f"\n== BADGE and Coreset: pick {n_e:,} of {N_e:,}×{d} embeddings, C={C} ==")
-    emb = torch.randn(N_e, d, generator=g()).relu()
-    probs = torch.randn(N_e, C, generator=g()).mul(2).softmax(1)
-    lab = torch.randn(1000, d, generator=g()).relu()
-    print(f"inputs: embeddings {mb(emb.numel() * 4)}; an explicit N×(C·d) matrix would be {mb(N_e * C * d * 4)}, "
-          f"a full N×N distance matrix {mb(N_e * N_e * 4)}")
-    _, t_b, m_b = measure(badge_select, probs, emb, n_e, g())
-    print(f"badge (factorised)                  {t_b:7.2f} s wall, {measure.cpu:7.2f} s CPU, peak extra {mb(m_b)}")
-    _, t_c, m_c = measure(k_center_greedy, emb, lab, n_e, g())
-    print(f"coreset (k-center, 1,000 labelled)  {t_c:7.2f} s wall, {measure.cpu:7.2f} s CPU, peak extra {mb(m_c)}")
-    del emb, probs, lab
-
-    print(f"\n== Against straightforward implementations: pick {n_s} of {N_s:,}×{d}, C={C} ==")
-    emb = torch.randn(N_s, d, generator=g()).relu()
-    probs = torch.randn(N_s, C, generator=g()).mul(2).softmax(1)
-    lab = torch.randn(200, d, generator=g()).relu()
-    for name, ours, naive in [
-        ('badge', lambda: badge_select(probs, emb, n_s, g()), lambda: naive_badge(probs, emb, n_s, g())),
-        ('coreset', lambda: k_center_greedy(emb, lab, n_s, g()), lambda: naive_coreset(emb, lab, n_s))]:
-        p1, t1, m1 = measure(ours); p0, t0, m0 = measure(naive)
-        print(f"{name:8s} ours {t1:6.2f} s {mb(m1)} | straightforward {t0:6.2f} s {mb(m0)} | "
-              f"time ×{t0 / t1:5.1f}, memory ×{m0 / max(m1, 2**20):5.1f} (ours counted as ≥ 1 MiB) | same picks: {len(set(p1.tolist()) & set(p0.tolist()))}/{n_s}")
-    del emb, probs, lab
-
-    print("\n== Others ==")
-    mcs = torch.randn(2_000, 10, C, generator=g()).mul(2).softmax(-1)
-    _, t, m = measure(batchbald_select, mcs, 10, g())
-    print(f"batchbald: pick 10 of 2,000 (T=10, C={C}, ≤1,024 configurations)  {t:6.2f} s  peak extra {mb(m)}")
-    emb = torch.randn(10_000, d, generator=g()).relu()
-    _, t, m = measure(typiclust_select, emb, emb[:100] + 0.1, 100, g())
-    print(f"typiclust: pick 100 of 10,000×{d} (100 labelled, 200 clusters)  {t:6.2f} s  peak extra {mb(m)}")
+# ---------------------------------------------------------------------------------------------------------------
+@call_parse
+def main(quick:bool=False, # Small sizes (5,000 × 64), a couple of minutes
+         size:str='', # 'full', 'quick' or 'small' (3,000 × 64); overrides --quick
+         only:str='', # Comma-separated strategy names (default: every registered strategy)
+         repeats:int=3, # Interleaved repeats of every measurement
+         limit:float=120, # A form slower than this (seconds) is measured once, not repeated
+         threads:int=1, # torch threads per measurement (1: on 2 cores shared with other jobs, 2 threads ran 2.5-10× slower)
+         timeout:int=1800, # Seconds before one strategy's measurements are abandoned
+         seed:int=0,
+         child_spec:str='', # Internal: measure the forms of this strategy in this process
+         out:str='', # Also write the per-run measurements (JSON lines) here
+        ):
+    size = size or ('quick' if quick else 'full')
+    if child_spec: return child(child_spec, size, threads, seed, repeats, limit)
+    S = load()
+    names = only.split(',') if only else list(S)
+    cfg = SIZES[size]
+    mib = lambda b: b / 2**20
+    print(f"torch {torch.__version__}, {threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    print(f"pool N={cfg['N']:,}, d={cfg['d']}, C={cfg['C']}, T={cfg['T']}, {cfg['L']:,} labelled; picking {cfg['n']:,} "
+          f"({cfg['n_expensive']:,} for {', '.join(EXPENSIVE)}); embeddings {mib(cfg['N'] * cfg['d'] * 4):.0f} MiB\n", flush=True)
+    res = {(nm, f): [] for nm in ['random'] + names for f in forms(nm, S, cfg)}
+    sink = open(out, 'a') if out else None
+    # one process per strategy (allocations returned to the system at once, so resident memory tracks the tensors)
+    env = {**os.environ, 'MALLOC_MMAP_THRESHOLD_': str(2**17), 'MALLOC_TRIM_THRESHOLD_': str(2**17)}
+    for nm in dict.fromkeys(['random'] + names):
+        cmd = [sys.executable, __file__, '--child-spec', nm, '--size', size, '--threads', str(threads), '--seed', str(seed),
+               '--repeats', str(repeats), '--limit', str(limit)]
+        try: p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env); stdout, err = p.stdout, p.returncode and p.stderr
+        except subprocess.TimeoutExpired as e: stdout, err = (e.stdout or b'').decode() if isinstance(e.stdout, bytes) else (e.stdout or ''), f'stopped after {timeout} s'
+        for line in stdout.splitlines():
+            if not line.startswith('{'): continue
+            row = json.loads(line); res[(nm, row['form'])].append(row)
+            if sink: sink.write(json.dumps({k: v for k, v in row.items() if k != 'picks'}) + '\n'); sink.flush()
+            print(f"  {nm:30s} {row['form']:8s} {row['secs']:8.3f} s {mib(row['mem']):8.1f} MiB", file=sys.stderr, flush=True)
+        if err:
+            msg = err if isinstance(err, str) and err.startswith('stopped') else (err.strip().splitlines() or ['?'])[-1][:200]
+            for f in forms(nm, S, cfg):
+                if not res[(nm, f)]: res[(nm, f)].append(dict(error=msg))
+            print(f"  {nm}: {msg}", file=sys.stderr, flush=True)
+    med = lambda j, k: statistics.median(r[k] for r in res[j]) if res[j] and all(k in r for r in res[j]) else None
+    first = lambda j: next((r['picks'] for r in res[j] if r.get('picks') is not None), None)
+    t0, m0 = med(('random', 'ours'), 'secs'), max(med(('random', 'ours'), 'mem') or 0, 2**20)
+    print(f"{'strategy':28s} {'n':>5s} {'form':8s} {'time s':>9s} {'×random':>9s} {'×ref':>6s} {'memory MiB':>10s} {'×random':>8s} {'×ref':>6s}  same picks")
+    for nm in names:
+        t, m = med((nm, 'ours'), 'secs'), med((nm, 'ours'), 'mem')
+        if t is None:
+            print(f"{nm:28s} {n_for(nm, cfg):5d} {'ours':8s} {res[(nm, 'ours')][-1].get('error', '?')}"); continue
+        print(f"{nm:28s} {n_for(nm, cfg):5d} {'ours':8s} {t:9.3f} {t / t0:9.0f} {'':>6s} {mib(m):10.1f} {max(m, 2**20) / m0:8.1f}")
+        for f in forms(nm, S, cfg)[1:]:
+            tr, mr = med((nm, f), 'secs'), med((nm, f), 'mem')
+            if tr is None:
+                print(f"{'':28s} {'':5s} {f:8s} {res[(nm, f)][-1].get('error', '?')}"); continue
+            same = ''
+            if f == 'before': same = 'yes' if first((nm, 'ours')) == first((nm, f)) else 'NO'
+            print(f"{'':28s} {'':5s} {f:8s} {tr:9.3f} {tr / t0:9.0f} {t / tr:6.2f} {mib(mr):10.1f} {max(mr, 2**20) / m0:8.1f} {max(m, 2**20) / max(mr, 2**20):6.2f}  {same}")
+    print(f"\nmedians of {repeats} interleaved repeats; ×ref = ours / that form (below 1: ours is cheaper); "
+          f"load average {os.getloadavg()[0]:.1f} at the end")

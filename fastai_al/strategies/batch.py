@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 import numpy as np
 import torch
-from sklearn.cluster import KMeans, MiniBatchKMeans
 from .core import *
 from .bayesian import bald
 
 # %% auto #0
-__all__ = ['kmeans_pp', 'badge_select', 'badge', 'min_sqdist', 'k_center_greedy', 'coreset', 'batchbald_select', 'batchbald',
-           'power_select', 'power_bald', 'typiclust_select', 'typiclust']
+__all__ = ['kmeans_pp', 'column_major', 'badge_select', 'badge', 'nearest', 'min_sqdist', 'k_center_greedy', 'coreset',
+           'batchbald_select', 'batchbald', 'power_select', 'power_bald', 'kmeans', 'typiclust_select', 'typiclust']
 
 # %% ../../nbs/26_strategies.batch.ipynb #99bb1c37
 def kmeans_pp(sqdist_to, # `j -> (N,)` squared distances of every item to item `j`
@@ -27,17 +26,20 @@ def kmeans_pp(sqdist_to, # `j -> (N,)` squared distances of every item to item `
     "k-means++ seeding (Arthur & Vassilvitskii 2007) from `first`; an exhausted D² (duplicates) takes the next unpicked item"
     chosen = torch.zeros(n_items, dtype=torch.bool)
     picked, d2 = [first], sqdist_to(first).double().clamp_min(0)
-    chosen[first] = True
+    chosen[first] = True; d2[first] = 0   # a centre's D² is 0, and `minimum` keeps it 0: no mask per pick
     for _ in range(n - 1):
-        w = d2.masked_fill(chosen, 0)
-        cum = w.cumsum(0)
+        cum = d2.cumsum(0)
         if cum[-1] > 0:   # inverse-CDF draw: one uniform per pick (torch.multinomial is ~100× slower on large pools)
             u = torch.rand(1, generator=generator, dtype=cum.dtype) * cum[-1]
             j = min(int(torch.searchsorted(cum, u, right=True)), n_items - 1)
         else: j = int((~chosen).nonzero()[0])
         picked.append(j); chosen[j] = True
-        d2 = torch.minimum(d2, sqdist_to(j).double().clamp_min(0))
+        d2 = torch.minimum(d2, sqdist_to(j).double().clamp_min_(0)); d2[j] = 0
     return torch.tensor(picked, dtype=torch.long)
+
+def column_major(x:torch.Tensor)->torch.Tensor: # The same N×d matrix, stored column by column
+    "`x` as an N×d view of a d×N contiguous copy (no copy if it is stored so already)"
+    return x if x.ndim == 2 and x.stride(0) == 1 and x.stride(1) == len(x) else x.T.contiguous().T
 
 def badge_select(probs:torch.Tensor, # N×C predicted probabilities
                  embeddings:torch.Tensor, # N×d inputs of the final linear layer
@@ -47,8 +49,10 @@ def badge_select(probs:torch.Tensor, # N×C predicted probabilities
     q = probs.to(h.dtype).clone()
     q[torch.arange(len(q)), q.argmax(1)] -= 1
     g_norm2 = (q * q).sum(1) * torch.linalg.vector_norm(h, dim=1).square()   # no N×d temporary
-    sqdist_to = lambda j: g_norm2 + g_norm2[j] - 2 * (q @ q[j]) * (h @ h[j])
-    return kmeans_pp(sqdist_to, int(top_n(g_norm2, 1)[0]), n, len(h), generator)
+    first = int(top_n(g_norm2, 1)[0])
+    if n > 1: h, q = column_major(h), column_major(q)   # see below: the per-pick product reads the copy 2× faster
+    sqdist_to = lambda j: g_norm2 + g_norm2[j] - 2 * torch.mv(q, q[j]) * torch.mv(h, h[j])
+    return kmeans_pp(sqdist_to, first, n, len(h), generator)
 
 @register_strategy('badge', needs=('probs', 'embeddings'), family='batch',
                    ref='Ash et al. 2020, Deep Batch Active Learning by Diverse, Uncertain Gradient Lower Bounds')
@@ -57,20 +61,31 @@ def badge(scores, n, generator):
     return badge_select(scores['probs'], scores['embeddings'], n, generator)
 
 # %% ../../nbs/26_strategies.batch.ipynb #923f356a
-def min_sqdist(x:torch.Tensor, # N×d
-               y:torch.Tensor, # M×d
-               chunk_elems:int=2**22, # Largest distance block held at once
-              )->torch.Tensor: # N: squared distance of each row of `x` to its nearest row of `y`
-    "Nearest-neighbour squared distances from `x` to `y`, computed in blocks of at most `chunk_elems` distances"
+def nearest(x:torch.Tensor, # N×d
+            y:torch.Tensor, # M×d
+            chunk_elems:int=2**22, # Largest distance block held at once
+           )->tuple: # (N squared distances, N positions in `y`) of each row of `x`'s nearest row of `y`
+    "Nearest rows of `y` to the rows of `x` and their squared distances, in blocks of at most `chunk_elems` distances"
     out = torch.full((len(x),), math.inf, dtype=x.dtype)
+    arg = torch.zeros(len(x), dtype=torch.long)
     xn, yn = torch.linalg.vector_norm(x, dim=1).square(), torch.linalg.vector_norm(y, dim=1).square()
     rows = max(1, chunk_elems // max(1, min(len(y), chunk_elems)))
     cols = max(1, chunk_elems // rows)
     for i in range(0, len(x), rows):
         for j in range(0, len(y), cols):
             d = torch.addmm(yn[None, j:j+cols], x[i:i+rows], y[j:j+cols].T, alpha=-2).add_(xn[i:i+rows, None])
-            out[i:i+rows] = torch.minimum(out[i:i+rows], d.min(1).values)
-    return out.clamp_min(0)
+            m = d.min(1)
+            closer = m.values < out[i:i+rows]   # ties keep the earlier (lower) position
+            out[i:i+rows] = torch.where(closer, m.values, out[i:i+rows])
+            arg[i:i+rows] = torch.where(closer, m.indices + j, arg[i:i+rows])
+    return out.clamp_min(0), arg
+
+def min_sqdist(x:torch.Tensor, # N×d
+               y:torch.Tensor, # M×d
+               chunk_elems:int=2**22, # Largest distance block held at once
+              )->torch.Tensor: # N: squared distance of each row of `x` to its nearest row of `y`
+    "Nearest-neighbour squared distances from `x` to `y`, computed in blocks of at most `chunk_elems` distances"
+    return nearest(x, y, chunk_elems)[0]
 
 def k_center_greedy(embeddings:torch.Tensor, # N×d pool embeddings
                     labelled_embeddings:torch.Tensor, # L×d labelled embeddings (may be empty)
@@ -84,10 +99,14 @@ def k_center_greedy(embeddings:torch.Tensor, # N×d pool embeddings
         first = int(torch.randint(len(x), (1,), generator=generator))
         d2, picked = (xn + xn[first] - 2 * (x @ x[first])).clamp_min(0), [first]
     d2[picked] = -1   # picked items can never win again, even among duplicates
+    if n - len(picked) > 1: x = column_major(x)   # the per-pick product reads the d×N copy about 2× faster (see BADGE)
+    dot, new = torch.empty_like(d2), torch.empty_like(d2)
     while len(picked) < n:
         j = int(d2.argmax())   # first maximum: ties go to the lower position
         picked.append(j)
-        d2 = torch.minimum(d2, (xn + xn[j] - 2 * (x @ x[j])).clamp_min(0))
+        torch.mv(x, x[j], out=dot)
+        torch.add(xn, xn[j], out=new).sub_(dot, alpha=2).clamp_min_(0)   # xn + xn[j] - 2 x·x[j], in buffers
+        torch.minimum(d2, new, out=d2)
         d2[j] = -1
     return torch.tensor(picked, dtype=torch.long)
 
@@ -158,14 +177,42 @@ def power_bald(scores, n, generator):
     return power_select(bald(scores['mc_probs_mean'], scores['mc_entropy_mean']), n, generator)
 
 # %% ../../nbs/26_strategies.batch.ipynb #f3a37379
+def kmeans(x:torch.Tensor, # N×d
+           k:int, # Number of clusters
+           generator:torch.Generator, # Draws the subsample and the k-means++ seeds
+           max_iter:int=30, # Lloyd iterations at most (it stops when no item changes cluster)
+           fit_size:int=20_000, # Seeding and iterations run on a random subsample of this many items
+           chunk_elems:int=2**22, # Largest distance block held at once
+          )->torch.Tensor: # N cluster labels in [0, k)
+    "Lloyd's k-means from k-means++ seeds, in blocks of bounded memory (an emptied cluster keeps its centre)"
+    N = len(x)
+    k = max(1, min(k, N))
+    sub = x if N <= fit_size else x[torch.randperm(N, generator=generator)[:fit_size]]
+    sn = torch.linalg.vector_norm(sub, dim=1).square()
+    first = int(torch.randint(len(sub), (1,), generator=generator))
+    subc = column_major(sub) if k > 1 else sub   # see BADGE: faster per-seed products
+    centres = sub[kmeans_pp(lambda j: sn + sn[j] - 2 * torch.mv(subc, sub[j]), first, k, len(sub), generator)].clone()
+    del subc
+    labels = None
+    for _ in range(max_iter):
+        new = nearest(sub, centres, chunk_elems)[1]
+        if labels is not None and torch.equal(new, labels): break
+        labels = new
+        counts = torch.bincount(labels, minlength=k)
+        sums = torch.zeros_like(centres).index_add_(0, labels, sub)
+        centres = torch.where(counts[:, None] > 0, sums / counts.clamp_min(1)[:, None].to(x.dtype), centres)
+    return labels if sub is x else nearest(x, centres, chunk_elems)[1]   # every item to its nearest centre
+
 def _typicality(x, k_nn, chunk_elems=2**22):
-    "1 / mean distance to the `k_nn` nearest other rows of `x`, in chunks"
+    "1 / mean distance to the `k_nn` nearest other rows of `x`, from blocks of at most `chunk_elems` distances"
     k = min(k_nn, len(x) - 1)
     if k < 1: return torch.ones(len(x), dtype=x.dtype)
+    xn = torch.linalg.vector_norm(x, dim=1).square()
     rows, out = max(1, chunk_elems // len(x)), []
     for i in range(0, len(x), rows):
-        d = torch.cdist(x[i:i+rows], x)
-        out.append(1 / d.topk(k + 1, dim=1, largest=False).values[:, 1:].mean(1).clamp_min(1e-12))
+        d2 = torch.addmm(xn[None], x[i:i+rows], x.T, alpha=-2).add_(xn[i:i+rows, None]).clamp_min_(0)
+        nn_d = d2.topk(k + 1, dim=1, largest=False).values[:, 1:].sqrt()   # the item itself is the nearest
+        out.append(1 / nn_d.mean(1).clamp_min(1e-12))
     return torch.cat(out)
 
 def typiclust_select(embeddings:torch.Tensor, # N×d pool embeddings
@@ -176,14 +223,11 @@ def typiclust_select(embeddings:torch.Tensor, # N×d pool embeddings
                      min_size:int=5, # Clusters smaller than this are used only when no other has pool items
                     )->torch.Tensor:
     "The most typical pool item of the largest, least covered k-means clusters, `n` times"
-    x = embeddings.detach().double()
-    lab = labelled_embeddings.detach().double() if labelled_embeddings is not None else x[:0]
-    allx = torch.cat([lab, x]).numpy()
+    x = embeddings.detach() if embeddings.is_floating_point() else embeddings.float()
+    lab = labelled_embeddings.detach().to(x.dtype) if labelled_embeddings is not None else x[:0]
+    allx = torch.cat([lab, x]) if len(lab) else x
     k = max(1, min(len(lab) + n, max_clusters, len(allx)))
-    seed = int(torch.randint(2**31 - 1, (1,), generator=generator))
-    km = (KMeans(k, n_init=3, random_state=seed) if k <= 50 else
-          MiniBatchKMeans(k, n_init=3, random_state=seed, batch_size=max(1024, 3 * k)))
-    assign = torch.as_tensor(km.fit_predict(allx))
+    assign = kmeans(allx, k, generator)
     lab_assign, pool_assign = assign[:len(lab)], assign[len(lab):]
     covered = torch.bincount(lab_assign, minlength=k)
     size = torch.bincount(assign, minlength=k)
@@ -196,7 +240,7 @@ def typiclust_select(embeddings:torch.Tensor, # N×d pool embeddings
         key = torch.where(ok, covered.double() * (len(allx) + 1) - size, math.inf)
         c = int(key.argmin())
         members = (pool_assign == c).nonzero().squeeze(1)
-        if c not in typ: typ[c] = _typicality(torch.as_tensor(allx[(assign == c).numpy()]), k_nn)[(lab_assign == c).sum():]
+        if c not in typ: typ[c] = _typicality(allx[assign == c], k_nn)[int((lab_assign == c).sum()):]
         t = typ[c].clone()
         t[torch.isin(members, torch.tensor(picked, dtype=torch.long))] = -math.inf
         j = int(members[top_n(t, 1)[0]])

@@ -8,6 +8,7 @@ Docs: https://fastai-al.github.io/fastai_al/strategies.core.html.md"""
 from __future__ import annotations
 import warnings, importlib
 from dataclasses import dataclass, field
+import numpy as np
 from typing import Callable
 import torch
 import pandas as pd
@@ -21,10 +22,17 @@ def top_n(acq:torch.Tensor, # Acquisition scores, one per pool item; higher is p
           n:int, # How many to pick
          )->torch.Tensor: # Positions of the `n` highest scores, ties broken by lower position
     "Positions of the `n` largest `acq`, deterministic: equal scores are taken in pool order"
-    thr = torch.topk(acq, n, sorted=False).values.min()
-    above = (acq > thr).nonzero().squeeze(1)
-    tied = (acq == thr).nonzero().squeeze(1)[:n - len(above)]
-    pos = torch.cat([above, tied])
+    if n <= 0 or len(acq) == 0: return torch.zeros(0, dtype=torch.long)
+    if n >= len(acq): vals, idx = torch.sort(acq, descending=True, stable=True); return idx
+    vals, idx = torch.topk(acq, n + 1)   # largest first; NaN would rank above everything
+    if vals[0].isnan(): raise ValueError(f"top_n: acquisition scores contain NaN at positions {acq.isnan().nonzero().squeeze(1)[:10].tolist()}")
+    if vals[n - 1] > vals[n]: pos = idx[:n].sort().values   # no tie across the cut: the top n are known
+    else:   # a tie across the cut: one scan for everything at or above it; the tied ones taken in pool order
+        ge = acq >= vals[n - 1]
+        # numpy's flatnonzero is several times faster than torch's nonzero on CPU (1 vs 8-16 ms on 1,000,000)
+        cand = torch.from_numpy(np.flatnonzero(ge.numpy())) if ge.device.type == 'cpu' else ge.nonzero().squeeze(1)
+        above = acq[cand] > vals[n - 1]
+        pos = torch.cat([cand[above], cand[~above][:n - int(above.sum())]])
     # `pos` is ascending within each group, so a stable sort keeps pool order among equal scores
     return pos[torch.sort(acq[pos], descending=True, stable=True).indices]
 
@@ -49,7 +57,8 @@ class Strategy:
             n = n_pool
         for k in self.needs:
             for t in (scores[k] if isinstance(scores[k], (tuple, list)) else [scores[k]]):
-                if torch.is_floating_point(t) and torch.isnan(t).any():
+                # max propagates NaN: one pass, no N×d mask; the rows are located only when there is one
+                if torch.is_floating_point(t) and t.numel() and torch.isnan(t.max()):
                     raise ValueError(f"{self.name}: scores[{k!r}] contains NaN at pool positions "
                                      f"{torch.isnan(t).reshape(len(t), -1).any(1).nonzero().squeeze(1)[:10].tolist()}")
         if generator is None: generator = torch.Generator().manual_seed(0)

@@ -10,10 +10,14 @@ import warnings
 import numpy as np
 import torch
 import hdbscan
+# re-cutting one fitted tree at another minimum cluster size: hdbscan's own helpers (checked against full fits below)
+from hdbscan.hdbscan_ import _tree_to_labels
+from hdbscan._hdbscan_tree import outlier_scores
 from .core import *
 
 # %% auto #0
-__all__ = ['outliers_mean', 'outliers_max', 'hdbscan_clusters', 'glosh_outlier', 'cluster_outlier_select', 'cluster_outlier']
+__all__ = ['MAX_FIT', 'outliers_mean', 'outliers_max', 'euclidean_matrix', 'hdbscan_clusters', 'glosh_outlier',
+           'cluster_outlier_select', 'cluster_outlier']
 
 # %% ../../nbs/23_strategies.diversity.ipynb #4cdbb66d
 _munro = 'Munro 2021, Human-in-the-Loop Machine Learning, ch. 4 (model-based outliers)'
@@ -29,28 +33,49 @@ def outliers_max(activations):
     return -torch.stack([a.float().max(1).values for a in activations]).mean(0)
 
 # %% ../../nbs/23_strategies.diversity.ipynb #dcf23e4f
+MAX_FIT = 4_000   # largest pool clustered as a whole; larger pools are clustered on a random subsample this big
+
+def euclidean_matrix(x:torch.Tensor)->np.ndarray: # N×N float64, symmetric, zero diagonal
+    "All pairwise Euclidean distances of the rows of `x`, through BLAS"
+    x = x.detach().cpu().double()
+    D = torch.cdist(x, x)
+    D = torch.maximum(D, D.T)   # exactly symmetric, as HDBSCAN expects
+    return D.fill_diagonal_(0).numpy()
+
 def hdbscan_clusters(x:torch.Tensor, # N×d features (embeddings)
                      min_cluster_size:int=100, # Starting minimum cluster size, halved until a cluster is found
-                     min_samples:int|None=None, # HDBSCAN `min_samples` (None: the library's default, = min_cluster_size)
+                     min_samples:int|None=None, # HDBSCAN `min_samples` (None: the starting min_cluster_size, the library's default)
                     )->tuple[np.ndarray, np.ndarray]: # Cluster labels (-1 = noise) and GLOSH outlier scores
-    "Cluster `x` with HDBSCAN, halving `min_cluster_size` until a cluster appears; NaN GLOSH scores (duplicates) become 0"
-    x = x.detach().cpu().double().numpy()
+    "Cluster `x` with one HDBSCAN fit, re-cut at half the `min_cluster_size` until a cluster appears; NaN GLOSH scores (duplicates) become 0"
     if len(x) < 3: return np.zeros(len(x), dtype=int), np.zeros(len(x))
     mcs = max(2, min(min_cluster_size, max(5, len(x) // 10)))
-    while True:
-        c = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=min_samples).fit(x)
-        if c.labels_.max() >= 0 or mcs == 2: break
+    ms = min(min_samples or mcs, len(x) - 1)
+    # above 60 dimensions the library's own distances are slow (KD-tree Prim's): BLAS distances, precomputed
+    data, metric = (euclidean_matrix(x), 'precomputed') if x.shape[1] > 60 else (x.detach().cpu().double().numpy(), 'euclidean')
+    labels, _, _, tree, slt, _ = hdbscan.hdbscan(data, min_cluster_size=mcs, min_samples=ms, metric=metric)
+    while labels.max() < 0 and mcs > 2:
         mcs = max(2, mcs // 2)
-    labels = c.labels_ if c.labels_.max() >= 0 else np.zeros(len(x), dtype=int)
+        labels, _, _, tree, _ = _tree_to_labels(None, slt, mcs)
+    labels = labels if labels.max() >= 0 else np.zeros(len(labels), dtype=int)
     # hdbscan returns NaN outlier scores for exact duplicates (scikit-learn-contrib/hdbscan#374)
-    return labels, np.nan_to_num(c.outlier_scores_, nan=0.0)
+    return labels, np.nan_to_num(outlier_scores(tree), nan=0.0)
+
+def _fit_subset(n_pool, generator=None):
+    "Sorted positions of the random subsample clustered on pools larger than `MAX_FIT` (None: the whole pool)"
+    if n_pool <= MAX_FIT: return None
+    if generator is None: generator = torch.Generator().manual_seed(0)
+    return torch.randperm(n_pool, generator=generator)[:MAX_FIT].sort().values
 
 # %% ../../nbs/23_strategies.diversity.ipynb #e7253b94
 @ranked_strategy('glosh_outlier', needs=('embeddings',), family='diversity',
                  ref='Campello et al. 2015 (GLOSH); McInnes et al. 2017 (hdbscan)')
 def glosh_outlier(embeddings):
     "GLOSH outlier score of each item within the HDBSCAN clustering of the pool's embeddings: most outlying first"
-    return torch.as_tensor(hdbscan_clusters(embeddings)[1], dtype=torch.float32)
+    sub = _fit_subset(len(embeddings))   # large pools: a fixed random subsample is scored, the rest get -inf
+    if sub is None: return torch.as_tensor(hdbscan_clusters(embeddings)[1], dtype=torch.float32)
+    out = torch.full((len(embeddings),), -torch.inf)
+    out[sub] = torch.as_tensor(hdbscan_clusters(embeddings[sub])[1], dtype=torch.float32)
+    return out
 
 # %% ../../nbs/23_strategies.diversity.ipynb #9822ceab
 def _cluster_shares(sizes, n):
@@ -65,8 +90,14 @@ def cluster_outlier_select(embeddings:torch.Tensor, # N×d pool embeddings
                            n:int, # How many to pick
                            outlier_frac:float=0.2, # Share of each cluster's picks taken from its most outlying points
                            min_cluster_size:int=100, # Starting HDBSCAN minimum cluster size (halved until a cluster appears)
+                           generator:torch.Generator|None=None, # Draws the subsample of pools larger than `MAX_FIT`
                           )->torch.Tensor:
     "Most central and most outlying members of every HDBSCAN cluster, GLOSH-scored, `n` in all"
+    sub = _fit_subset(len(embeddings), generator)
+    if sub is not None:   # large pool: pick among a clustered random subsample (beyond it, the rest in pool order)
+        picked = sub[cluster_outlier_select(embeddings[sub], min(n, len(sub)), outlier_frac, min_cluster_size)]
+        rest = torch.ones(len(embeddings), dtype=torch.bool); rest[sub] = False
+        return torch.cat([picked, rest.nonzero().squeeze(1)[:n - len(picked)]])
     labels, glosh = hdbscan_clusters(embeddings, min_cluster_size)
     x = embeddings.detach().cpu().double().numpy()
     ids = np.unique(labels[labels >= 0])
@@ -88,4 +119,4 @@ def cluster_outlier_select(embeddings:torch.Tensor, # N×d pool embeddings
                    ref='The study (mb_clustering); Campello et al. 2013/2015; Munro 2021 ch. 4')
 def cluster_outlier(scores, n, generator):
     "HDBSCAN clusters of the embeddings: from each, its most central points and (20%) its most outlying (GLOSH)"
-    return cluster_outlier_select(scores['embeddings'], n)
+    return cluster_outlier_select(scores['embeddings'], n, generator=generator)
