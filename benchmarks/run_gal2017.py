@@ -20,13 +20,14 @@ def main(protocol:str='paper', # 'paper' (`gal2017_plan()`) or 'cheap' (warm sta
          workers:int=1, # Runs in parallel (processes)
          threads:int=1, # torch threads per run (paper protocol)
          table_only:bool=False, # Only rebuild the table and the plot from what is on disk
+         pause_after:int=None, # Paper protocol, staged: take every run to this many rounds first (rerun without it to finish)
         ):
     if protocol not in ('paper', 'cheap'): raise SystemExit(f"--protocol must be 'paper' or 'cheap', not {protocol!r}")
     out, t0 = Path(out or ('results/gal2017_paper' if protocol == 'paper' else 'results/gal2017')), time.perf_counter()
     if protocol == 'paper':
         specs = gal2017_plan()[:first]
         if not table_only:
-            gal2017_sweep(specs, out, workers=workers, threads=threads)
+            gal2017_sweep(specs, out, workers=workers, threads=threads, pause_after=pause_after)
             print(f"sweep done in {time.perf_counter() - t0:.0f}s", flush=True)
         print(gal2017_report(specs, out))
         return

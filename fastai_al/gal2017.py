@@ -26,7 +26,7 @@ from .experiment import Experiment
 from .fit import TensorBatches
 from .callbacks import BestEpochWeights
 from .spec import register_model, expand_sweep
-from .sweep import run_sweep, collect_results, LocalEngine
+from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
 from .cli import run_one
 from .analysis import plot_learning_curves
 from .stats import per_seed_stats
@@ -114,6 +114,8 @@ def gal2017_protocol(spec)->str:
     if spec.model == 'gal_cnn_keras': return 'paper' if spec.reinit else 'paper, warm start'
     return 'cheap' if spec.fit == 'fit_tiled' else 'other'
 
+def _pause_hook(rounds, spec): return PauseAfterRound(rounds)
+
 class _Engine(LocalEngine):
     def __init__(self, n_workers:int=1, threads:int=1): super().__init__(n_workers); self._threads = threads
     @property
@@ -123,9 +125,11 @@ def gal2017_sweep(specs:list, # `RunSpec`s, run in this order
                   out, # Sweep folder (`runs/<spec.name>/` per run)
                   workers:int=1, # Runs at a time (processes)
                   threads:int=1, # torch threads per run
+                  pause_after:int=None, # Stage the sweep: every run stops ('paused') once this many rounds are saved
                  )->pd.DataFrame:
     "`run_sweep` on `workers` local processes of `threads` torch threads each; resumes unfinished runs"
-    return run_sweep(specs, out, engine=_Engine(workers, threads) if workers else None, n_workers=workers)
+    hooks = partial(_pause_hook, pause_after) if pause_after else None
+    return run_sweep(specs, out, engine=_Engine(workers, threads) if workers else None, n_workers=workers, hooks=hooks)
 
 # %% ../nbs/46_gal2017.ipynb #b6db0d31
 def gal2017_learner(seed:int, # Seeds the validation draw and the initial labelled set

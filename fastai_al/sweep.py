@@ -20,6 +20,7 @@ from fastcore.docments import docments
 from fastcore.script import anno_parser
 from fastprogress.fastprogress import progress_bar, ConsoleProgressBar
 from fastcore.foundation import L
+from fastcore.basics import store_attr
 from fastai.callback.core import Callback
 from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
 from .experiment import Experiment, read_state
@@ -27,8 +28,18 @@ from .analysis import plot_learning_curves, summarise
 from .spec import (RunSpec, SpecError, load_sweep, expand_sweep, builders_of, register_builders, _default, _yaml_value)
 
 # %% auto #0
-__all__ = ['run_state', 'run_spec', 'LocalEngine', 'collect_results', 'sweep_summary', 'plot_sweep', 'SweepProgress', 'run_sweep',
-           'console_script', 'run_script', 'fastai_al_sweep', 'check_sweep']
+__all__ = ['RunPaused', 'PauseAfterRound', 'run_state', 'run_spec', 'LocalEngine', 'collect_results', 'sweep_summary',
+           'plot_sweep', 'SweepProgress', 'run_sweep', 'console_script', 'run_script', 'fastai_al_sweep', 'check_sweep']
+
+# %% ../nbs/42_sweep.ipynb #fad61981
+class RunPaused(Exception): "Raised by `PauseAfterRound`: the run stops with its last round saved and resumes on the next pass"
+
+class PauseAfterRound(Callback):
+    "Pause a sweep's runs once `rounds` rounds are saved (status 'paused', not failed): a staged sweep takes every run this far first"
+    order = 30  # after `ActiveCheckpoint` (20): the round is on disk
+    def __init__(self, rounds:int): store_attr()
+    def after_round(self):
+        if self.learn.al_round + 1 >= self.rounds: raise RunPaused(f"paused after round {self.learn.al_round}")
 
 # %% ../nbs/42_sweep.ipynb #0be7102b
 def run_state(spec:RunSpec, out)->dict:
@@ -72,6 +83,7 @@ def run_spec(spec:RunSpec, # What to run
                 exp.run()
                 if hook is not None and not isinstance(hook, (Callback, list, tuple)) and hasattr(hook, 'finish'): hook.finish(exp.results())
             status['status'] = 'done'
+        except RunPaused: status['status'] = 'paused'
         except Exception as e:
             atomic_write(folder/'error.txt', traceback.format_exc())
             status['error'] = str(e) if isinstance(e, RuntimeError) and str(e) == st.get('error') else f"{type(e).__name__}: {e}"
@@ -284,7 +296,7 @@ class SweepProgress:
     def finished(self, spec:RunSpec, r:dict):
         "Count run `spec` as ended with status row `r`, print its line"
         self.ended.add(spec.name)
-        ok = r.get('status') == 'done'
+        ok = r.get('status') in ('done', 'paused')
         self.n_ok, self.n_failed = self.n_ok + ok, self.n_failed + (not ok)
         left = max(0, spec.rounds - self.start[spec.name])
         if ok: self.done[spec.name] = left
@@ -369,7 +381,7 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
         res = collect_results(specs, out)
         _save_table(res, out, 'results')
         if report: _write_summary(res, _varying(specs), out)
-    failed = runs.loc[runs['status'] != 'done', 'run'].tolist()
+    failed = runs.loc[~runs['status'].isin(['done', 'paused']), 'run'].tolist()
     if failed: warnings.warn(f"run_sweep: {len(failed)} run(s) failed (see their error.txt): {', '.join(failed)}")
     return res
 
@@ -478,7 +490,7 @@ def fastai_al_sweep(
         for (ds, m), g in (summ.groupby(['dataset', 'model']) if len(summ) else []):
             print(f"\n{ds}, {m}:\n" + g.drop(columns=['dataset', 'model']).to_string(index=False))
     runs = pd.read_csv(Path(out)/'runs.csv')
-    failed = runs.loc[runs['status'] != 'done', 'run'].tolist()
+    failed = runs.loc[~runs['status'].isin(['done', 'paused']), 'run'].tolist()
     print(f"\nwrote {out}/results.csv, summary.csv, learning_curves.png, runs.csv", flush=True)
     if failed:
         print(f"{len(failed)} of {len(runs)} runs failed (see {out}/runs/<run>/error.txt): {', '.join(failed)}", file=sys.stderr, flush=True)
