@@ -9,6 +9,7 @@ from __future__ import annotations
 import os, time
 from functools import partial
 from pathlib import Path
+import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
@@ -20,12 +21,14 @@ from .learner import active_learner
 from .experiment import Experiment
 from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
 from .analysis import plot_learning_curves, summarise
+from .stats import paired_comparison
 from .strategies.core import get_strategy
 from .spec import expand_sweep
 from .sweep import run_sweep, console_script
 
 # %% auto #0
-__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'demo_specs', 'RunsFailed', 'fastai_al_demo']
+__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'RunsFailed',
+           'fastai_al_demo']
 
 # %% ../nbs/60_cli.ipynb #edbab640
 def mnist_learner(seed:int, n_train:int=3000, n_valid:int=500, n_init:int=20, bs:int=16):
@@ -77,6 +80,27 @@ def demo_specs(strategies, # Registered strategy names
                         data_kwargs=dict(n_train=n_train, n_valid=n_valid, n_test=0, seed=0), n_init=n_init, balanced=True,
                         n_per_round=n_per_round, rounds=rounds, epochs=epochs, lr=lr, bs=bs, pool_subset=pool_subset or None)
 
+# %% ../nbs/60_cli.ipynb #c964a651
+def paired_vs_baseline(df:pd.DataFrame, # Tidy results of several strategies, the baseline among them
+                       baseline:str='random', # The strategy the others are compared with
+                       metric:str='valid_accuracy')->pd.DataFrame:
+    "AULC of each strategy minus the baseline's, paired by seed: mean, 95 % t-interval, seeds better, and a verdict"
+    pc = paired_comparison(df, baseline=baseline, stat='aulc', metric=metric)
+    def verdict(r):
+        if r.seeds < 2 or not np.isfinite(r.ci_lo): return 'too few seeds for an interval'
+        if r.ci_lo > 0: return f'better than {baseline}'
+        if r.ci_hi < 0: return f'worse than {baseline}'
+        return f'not distinguishable from {baseline}'
+    return pc.assign(verdict=pc.apply(verdict, axis=1))[['strategy', 'seeds', 'mean_diff', 'ci_lo', 'ci_hi', 'positive', 'negative', 'verdict']]
+
+def paired_text(pc:pd.DataFrame, baseline:str='random')->str:
+    "`paired_vs_baseline`'s table as the lines the demo prints"
+    lines = [f"AULC minus {baseline}'s, paired by seed (mean and 95 % t-interval over seeds):"]
+    for r in pc.itertuples():
+        lines.append(f"  {r.strategy:<18} {r.mean_diff:+.3f} [{r.ci_lo:+.3f}, {r.ci_hi:+.3f}]  "
+                     f"better on {r.positive} of {r.seeds} seeds: {r.verdict}")
+    return '\n'.join(lines)
+
 # %% ../nbs/60_cli.ipynb #4597f616
 class RunsFailed(RuntimeError):
     "Some runs of the demo failed (the others finished; their results are written)"
@@ -98,7 +122,7 @@ def fastai_al_demo(
     wait:bool=False, # If another demo is writing `out`, wait for it instead of stopping
     quiet:bool=False, # No progress bar, no line per run
 ):
-    "Compare AL strategies on real MNIST over several seeds: results table, learning curves and summary"
+    "Compare AL strategies on real MNIST over several seeds: results table, learning curves, summary, and each strategy's AULC against random's, paired by seed"
     t0, out = time.perf_counter(), Path(out)
     strategies = strategies.split()
     specs = demo_specs(strategies, seeds, n_train, n_valid, n_init, n_per_round, rounds, epochs, lr, pool_subset)  # checked before any training
@@ -114,8 +138,12 @@ def fastai_al_demo(
         plt.close(ax.figure)
         summ = summarise(df)
         atomic_write(out/'summary.csv', summ.to_csv(index=False))
+        pc = paired_vs_baseline(df) if 'random' in strategies and len(strategies) > 1 else None
+        if pc is not None: atomic_write(out/'paired.csv', pc.to_csv(index=False))
     with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120):
         print(summ.to_string(index=False))
-    print(f"wrote {out/'results.csv'}, {out/'learning_curves.png'}, {out/'summary.csv'} in {time.perf_counter() - t0:.0f}s")
+    if pc is not None: print('\n' + paired_text(pc))
+    print(f"\nwrote {out/'results.csv'}, {out/'learning_curves.png'}, {out/'summary.csv'}"
+          + (f", {out/'paired.csv'}" if pc is not None else '') + f" in {time.perf_counter() - t0:.0f}s")
     if failed: raise RunsFailed(f"{len(failed)} run(s) failed (see {out}/runs/<run>/error.txt): {', '.join(failed)}")
     return summ

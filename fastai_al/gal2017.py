@@ -27,6 +27,7 @@ from .fit import TensorBatches
 from .callbacks import BestEpochWeights
 from .spec import register_model, expand_sweep
 from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
+from .files import atomic_write
 from .cli import run_one
 from .analysis import plot_learning_curves
 from .stats import per_seed_stats
@@ -188,7 +189,7 @@ def gal2017_run(out='results/gal2017', # Output folder (runs/, settings.json)
                     n_per_round=n_per_round, n_init=20, n_valid=100, epochs=epochs, min_samples=min_samples, lr=lr, bs=bs,
                     opt='fastai Adam, wd=0.01', reinit=False, fit='fit_tiled', mc_samples=mc_samples,
                     pool_subset=pool_subset, test_every=test_every, workers=workers)
-    (out/'settings.json').write_text(json.dumps(settings, indent=1))
+    atomic_write(out/'settings.json', json.dumps(settings, indent=1))
     make = make_learner or partial(gal2017_learner, bs=bs)
     kw = dict(n_per_round=n_per_round, epochs=epochs, lr=lr, reinit=False, fit=partial(Learner.fit_tiled, min_samples=min_samples),
               pool_subset=pool_subset, mc_samples=mc_samples, test_every=test_every, score_bs=500)
@@ -279,6 +280,9 @@ def plot_gal2017(df:pd.DataFrame, # Tidy results with `test_accuracy`
     return ax
 
 # %% ../nbs/46_gal2017.ipynb #966c2b35
+def _save_png(ax, fn):
+    atomic_write(fn, partial(ax.figure.savefig, dpi=120, bbox_inches='tight', format='png')); plt.close('all')
+
 def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
                    out, # The sweep folder
                   )->str:
@@ -288,18 +292,18 @@ def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
     if not len(df): return 'no finished rounds yet'
     proto = {s.name: gal2017_protocol(s) for s in specs}
     df['protocol'] = df['run'].map(proto)
-    df.to_csv(out/'results.csv', index=False)
+    atomic_write(out/'results.csv', df.to_csv(index=False))
     parts = []
     for p, g in df.groupby('protocol', sort=True):
         parts.append(f"### {p} ({g.groupby('strategy').seed.nunique().to_dict()} seeds)\n\n" + table_markdown(gal2017_table(g)))
     text = '\n\n'.join(parts)
-    (out/'table1.md').write_text(text + '\n')
+    atomic_write(out/'table1.md', text + '\n')
     paper = df[df.protocol == 'paper']
-    if len(paper): plot_gal2017(paper).figure.savefig(out/'learning_curves.png', dpi=120, bbox_inches='tight'); plt.close('all')
+    if len(paper): _save_png(plot_gal2017(paper), out/'learning_curves.png')
     if df.protocol.nunique() > 1:
         warm = df[df.protocol == 'paper, warm start']
         both = df[df.strategy.isin(warm.strategy.unique()) & df.seed.isin(warm.seed.unique())]
         ax = plot_gal2017(both.assign(strategy=both.strategy + ', ' + both.protocol))
         ax.set_title('Retrain from the initial weights (paper) vs warm start, same schedule')
-        ax.figure.savefig(out/'ablation.png', dpi=120, bbox_inches='tight'); plt.close('all')
+        _save_png(ax, out/'ablation.png')
     return text
