@@ -10,7 +10,9 @@ import hashlib, math, random
 from collections import OrderedDict
 import numpy as np
 import torch
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, patch
+from fastai.learner import Learner
+import fastai.callback.schedule  # Learner.fit_one_cycle
 from fastai.torch_core import to_device
 from fastai.data.load import DataLoader
 from fastai.data.core import TfmdDL
@@ -118,3 +120,11 @@ class ValidateLastEpoch(Callback):
     def before_validate(self):
         if getattr(self, '_fitting', False) and self.epoch < self.n_epoch - 1:
             self.learn.dl = TensorDL(torch.empty(0), bs=1, device=self.dl.device)
+
+# %% ../nbs/12_fit.ipynb #4f0939b1
+@patch
+def fit_one_cycle_lean(self:Learner, n_epoch:int, lr_max=None, **kwargs):
+    "`fit_one_cycle` on tensor batches (`TensorBatches`), validating only after the last epoch (`ValidateLastEpoch`)"
+    have = {type(c) for c in self.cbs}
+    with self.added_cbs([c() for c in (ValidateLastEpoch, TensorBatches) if c not in have]):
+        self.fit_one_cycle(n_epoch, lr_max, **kwargs)

@@ -20,6 +20,7 @@ from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
+import fastai_al.fit  # `Learner.fit_one_cycle_lean`, a `fit` for specs
 from .strategies.core import get_strategy
 
 # %% auto #0
