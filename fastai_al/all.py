@@ -7,6 +7,7 @@ from .data.mnist import *
 from .data.droughtwatch import *
 from .data.cassava import *
 from .data.deepweeds import *
+from .data.folder import *
 from .models.cnn import *
 from .models.resnet import *
 from .scoring import *
@@ -27,5 +28,7 @@ from .spec import *
 from .sweep import *
 from .distributed import *
 from .tracking import *
+from .labelstudio import *
+# the labelling app is not in here: `from fastai_al.app import LabelSession, label_app` (or the `fastai_al_label` command)
 try: from .modal import *  # needs the optional `modal` extra (modAL)
 except ImportError: pass

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/fit.html.md"""
 
 # %% ../nbs/12_fit.ipynb #ae88b251
 from __future__ import annotations
-import hashlib, random
+import hashlib, math, random
 from collections import OrderedDict
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ from fastai.callback.core import Callback
 from fastai.vision.augment import RandTransform
 
 # %% auto #0
-__all__ = ['TensorDL', 'collate_all', 'TensorBatches']
+__all__ = ['TensorDL', 'collate_all', 'TensorBatches', 'ValidateLastEpoch']
 
 # %% ../nbs/12_fit.ipynb #b3bfebf0
 class TensorDL(DataLoader):
@@ -108,3 +108,13 @@ class TensorBatches(Callback):
     def before_validate(self): self._lean(False)
     def after_train(self): self._restore()
     def after_validate(self): self._restore()
+
+# %% ../nbs/12_fit.ipynb #4188683a
+class ValidateLastEpoch(Callback):
+    "Validate only after the last epoch of each `fit`: earlier epochs get an empty validation loader (metrics `None`)"
+    order = TensorBatches.order - 10  # before `TensorBatches`, which then leaves the empty loader alone
+    def before_fit(self): self._fitting = True
+    def after_fit(self): self._fitting = False
+    def before_validate(self):
+        if getattr(self, '_fitting', False) and self.epoch < self.n_epoch - 1:
+            self.learn.dl = TensorDL(torch.empty(0), bs=1, device=self.dl.device)

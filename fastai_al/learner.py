@@ -132,7 +132,8 @@ def show_acquired(self:Learner,
     acq = acq if acq is not None else getattr(self, 'last_acquisition', None)
     if acq is None or not len(acq): raise ValueError("nothing to show: pass an `Acquisition` (from `learn.query`) or acquire first")
     dls, n = _active_dls(self), min(max_n, len(acq))
-    xs = torch.cat([dls.decode((b[0],))[0].cpu() for b in dls.subset_dl(acq.idxs[:n], bs=64)])
+    dl = dls.subset_dl(acq.idxs[:n], bs=64)  # its own decoding: the training loader may still be empty (cold start)
+    xs = torch.cat([dl.decode((b[0],))[0].cpu() for b in dl])
     nrows = math.ceil(n / ncols)
     fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (2.2 * ncols, 2.5 * nrows), squeeze=False)
     for k, ax in enumerate(axs.flat):

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/pool.html.md"""
 
 # %% ../nbs/00_pool.ipynb #49d5368f
 from __future__ import annotations
-import json, os, tempfile
+import json, math, os, tempfile
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
@@ -91,7 +91,8 @@ def _holdout_mask(self:ActivePool, labels:np.ndarray)->np.ndarray:
     total_valid, mask = len(self.valid), np.zeros(len(labels), bool)
     for j in np.random.default_rng([h['seed'], len(self.history)]).permutation(len(labels)):
         c = int(labels[j]); t, v = n_train.get(c, 0), n_valid.get(c, 0)
-        if t >= h['min_train'] and v + 1 <= h['frac'] * (t + v + 1) + 1e-9 and (h['max_valid'] is None or total_valid < h['max_valid']):
+        # `ceil`: a class's first validation item comes early (its 2nd label), the share still tends to `frac`
+        if t >= h['min_train'] and v < math.ceil(h['frac'] * (t + v + 1) - 1e-9) and (h['max_valid'] is None or total_valid < h['max_valid']):
             mask[j], n_valid[c], total_valid = True, v + 1, total_valid + 1
         else: n_train[c] = t + 1
     return mask

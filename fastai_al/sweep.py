@@ -6,13 +6,13 @@ Docs: https://fastai-al.github.io/fastai_al/sweep.html.md"""
 
 # %% ../nbs/42_sweep.ipynb #e0efb720
 from __future__ import annotations
-import contextlib, inspect, json, os, pickle, select, signal, sys, threading, time, traceback, warnings
+import contextlib, inspect, io, json, os, pickle, select, signal, sys, threading, time, traceback, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from dataclasses import fields
 from functools import partial, wraps
 from pathlib import Path
-import cloudpickle
+import cloudpickle, yaml
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
@@ -21,14 +21,14 @@ from fastcore.script import anno_parser
 from fastprogress.fastprogress import progress_bar, ConsoleProgressBar
 from fastcore.foundation import L
 from fastai.callback.core import Callback
-from .files import atomic_write, remove_stale_temps, FolderLock
-from .experiment import Experiment
+from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
+from .experiment import Experiment, read_state
 from .analysis import plot_learning_curves, summarise
 from .spec import (RunSpec, SpecError, load_sweep, expand_sweep, builders_of, register_builders, _default, _yaml_value)
 
 # %% auto #0
 __all__ = ['run_state', 'run_spec', 'LocalEngine', 'collect_results', 'sweep_summary', 'plot_sweep', 'SweepProgress', 'run_sweep',
-           'console_script', 'run_script', 'fastai_al_sweep']
+           'console_script', 'run_script', 'fastai_al_sweep', 'check_sweep']
 
 # %% ../nbs/42_sweep.ipynb #0be7102b
 def run_state(spec:RunSpec, out)->dict:
@@ -318,6 +318,11 @@ def _map(eng, fn, items, on_done, on_tick):
     ok = 'on_tick' in inspect.signature(eng.map).parameters
     return eng.map(fn, items, on_done=on_done, **({'on_tick': on_tick} if ok else {}))
 
+def _tidy(spec:RunSpec, out):
+    "A finished run's folder as `Experiment` leaves it on opening: stale temporary files removed, results.csv derived from state.json"
+    try: spec.experiment(Path(out)/'runs'/spec.name).run()  # finished: trains nothing
+    except FolderLocked: pass  # another process has it open, and tidies it
+
 def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
               out, # Sweep folder: `runs/<name>/` per run, `results.csv`, `runs.csv`, `summary.csv`, `learning_curves.png`
               engine=None, # None or 'local': `LocalEngine(n_workers)`; 'ray': `RayEngine(max_concurrent=n_workers)`; or an engine object
@@ -340,7 +345,7 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
         if st['error']:  # an unreadable folder: this run's failure, nobody else's
             status[s.name] = {**row, 'status': 'failed', 'error': st['error']}
             atomic_write(out/'runs'/s.name/'error.txt', st['error'] + '\n')
-        elif st['done']: status[s.name] = row
+        elif st['done']: status[s.name] = row; _tidy(s, out)
         else: todo.append(s); start[s.name] = st['next_round']
     fn = partial(run_spec, out=out, threads=eng.threads, builders=builders_of(todo), hooks=hooks)
     if not quiet:
@@ -358,10 +363,12 @@ def run_sweep(specs:list, # `RunSpec`s (see `expand_sweep`, `load_sweep`)
     try: _map(eng, fn, todo, _done, prog.tick)
     finally: prog.close()
     runs = pd.DataFrame([status[n] for n in names])
-    _save_table(runs, out, 'runs')
-    res = collect_results(specs, out)
-    _save_table(res, out, 'results')
-    if report: _write_summary(res, _varying(specs), out)
+    with FolderLock(out, wait=True, name='.sweep.lock'):  # one writer of the top-level files; what a killed one left goes
+        remove_stale_temps(out)
+        _save_table(runs, out, 'runs')
+        res = collect_results(specs, out)
+        _save_table(res, out, 'results')
+        if report: _write_summary(res, _varying(specs), out)
     failed = runs.loc[runs['status'] != 'done', 'run'].tolist()
     if failed: warnings.warn(f"run_sweep: {len(failed)} run(s) failed (see their error.txt): {', '.join(failed)}")
     return res
@@ -477,3 +484,71 @@ def fastai_al_sweep(
         print(f"{len(failed)} of {len(runs)} runs failed (see {out}/runs/<run>/error.txt): {', '.join(failed)}", file=sys.stderr, flush=True)
         return 1
     return 0
+
+# %% ../nbs/42_sweep.ipynb #c2c9777f
+def _roundtrip(df:pd.DataFrame)->pd.DataFrame: return pd.read_csv(io.StringIO(df.to_csv(index=False)))
+
+def _agrees(csv:pd.DataFrame, rows:pd.DataFrame, lag:bool)->bool:
+    "`csv` (read back) holds `rows`, or with `lag` the rows but the last"
+    want, cols = _roundtrip(rows), [c for c in csv.columns]
+    if list(want.columns) != cols and not (len(csv) == 0 and lag): return False
+    ok = lambda w: len(w) == len(csv) and (len(w) == 0 or w[cols].equals(csv))
+    return ok(want) or (lag and ok(want.iloc[:-1].reset_index(drop=True)))
+
+def _temps(folder:Path)->list:
+    from fastai_al.files import _TEMP_RES
+    return [f for f in folder.glob('.*') if f.is_file() and any(r.match(f.name) for r in _TEMP_RES)]
+
+def check_sweep(out, # Sweep folder
+                strict:bool=True, # False: allow what a kill leaves and the next start repairs
+               )->list:
+    "Every problem with the files of sweep folder `out` (an empty list when they all parse and agree with the runs' state.json)"
+    out, probs, states = Path(out), [], {}
+    def bad(f, msg): probs.append(f"{f}: {msg}")
+    def read(f, how):
+        try: return how(f)
+        except Exception as e: bad(f, f"does not parse ({type(e).__name__}: {e})")
+    for d in sorted(p for p in (out/'runs').glob('*') if p.is_dir()):
+        if (d/'spec.yaml').exists() and isinstance(y := read(d/'spec.yaml', lambda f: yaml.safe_load(f.read_text())), dict):
+            try: spec = RunSpec.from_dict(y)
+            except SpecError: spec = None  # e.g. a dataset registered only where the sweep ran: not this file's fault
+            if spec is not None and spec.name != d.name: bad(d/'spec.yaml', f"describes run {spec.name}, not {d.name}")
+        try: st = read_state(d/'state.json')
+        except Exception as e: bad(d/'state.json', str(e)); continue
+        if strict: probs += [f"{f}: temporary file left behind" for f in _temps(d)]
+        if st is None:
+            if (d/'results.csv').exists(): bad(d/'results.csv', "exists, but state.json does not")
+            continue
+        states[d.name] = rows = pd.DataFrame(st['rows'])
+        csv = read(d/'results.csv', pd.read_csv) if (d/'results.csv').exists() else pd.DataFrame()
+        if csv is not None and not _agrees(csv, rows, lag=not strict):
+            bad(d/'results.csv', f"{len(csv)} rows disagree with the {len(rows)} of state.json")
+    if strict: probs += [f"{f}: temporary file left behind" for f in _temps(out)]
+    if (out/'results.csv').exists():
+        res = read(out/'results.csv', pd.read_csv)
+        if res is not None and len(res):
+            for run, g in res.groupby('run', sort=False):
+                if run not in states: bad(out/'results.csv', f"rows of run {run}, which has no state"); continue
+                if not _agrees(g[[c for c in states[run].columns if c in g]].reset_index(drop=True), states[run][[c for c in states[run].columns if c in g]], lag=False):
+                    if strict or len(g) >= len(states[run]) or not _agrees(g[[c for c in states[run].columns if c in g]].reset_index(drop=True),
+                                                                          states[run].iloc[:len(g)][[c for c in states[run].columns if c in g]], lag=False):
+                        bad(out/'results.csv', f"run {run}: {len(g)} rows disagree with its state.json ({len(states[run])} rows)")
+        if res is not None and (out/'results.parquet').exists():
+            try:
+                import pyarrow  # noqa: F401
+                pq = read(out/'results.parquet', pd.read_parquet)
+                if pq is not None and strict and not _roundtrip(pq).equals(res): bad(out/'results.parquet', "differs from results.csv")
+            except ImportError: pass
+    if (out/'runs.csv').exists():
+        runs = read(out/'runs.csv', pd.read_csv)
+        if runs is not None and strict:
+            for _, r in runs[runs['status'] == 'done'].iterrows():
+                n = len(states.get(r['run'], []))
+                if r['run'] not in states or int(r['rounds_done']) != n: bad(out/'runs.csv', f"run {r['run']}: {r['rounds_done']} rounds done, state.json holds {n}")
+    if (out/'summary.csv').exists(): read(out/'summary.csv', pd.read_csv)
+    if (out/'learning_curves.png').exists():
+        from PIL import Image
+        def _png(f):
+            with Image.open(f) as im: im.verify()
+        read(out/'learning_curves.png', _png)
+    return probs
