@@ -322,17 +322,54 @@ def child(name, size, threads, seed, repeats, limit):
                                   picks=torch.as_tensor(pos).tolist() if r == 0 else None)), flush=True)
 
 # ---------------------------------------------------------------------------------------------------------------
+def summarise(res, names, cfg, S):
+    "One row per (strategy, form): medians over the repeats and the ratios; `None` fields where a form failed"
+    med = lambda j, k: statistics.median(r[k] for r in res[j]) if res.get(j) and all(k in r for r in res[j]) else None
+    first = lambda j: next((r['picks'] for r in res.get(j, []) if r.get('picks') is not None), None)
+    c0, t0 = med(('random', 'ours'), 'cpu'), med(('random', 'ours'), 'secs')
+    m0 = max(med(('random', 'ours'), 'mem') or 0, 2**20)
+    emb = cfg['N'] * cfg['d'] * 4
+    rows = []
+    for nm in names:
+        ours = {k: med((nm, 'ours'), k) for k in ('cpu', 'secs', 'mem')}
+        for f in forms(nm, S, cfg):
+            r = dict(strategy=nm, family=S[nm].family, n=n_for(nm, cfg), form=f, repeats=len(res.get((nm, f), [])),
+                     **{k: med((nm, f), k) for k in ('cpu', 'secs', 'mem')})
+            r['error'] = next((x['error'] for x in res.get((nm, f), []) if 'error' in x), '') if r['cpu'] is None else ''
+            if r['cpu'] is not None:
+                r.update(cpu_x_random=r['cpu'] / max(c0, 1e-6), secs_x_random=r['secs'] / max(t0, 1e-6),
+                         mem_mib=r['mem'] / 2**20, mem_x_random=max(r['mem'], 2**20) / m0, mem_x_embeddings=r['mem'] / emb)
+                if f != 'ours' and ours['cpu'] is not None:   # ours over this form: below 1, ours is cheaper
+                    r.update(ours_cpu_x=ours['cpu'] / r['cpu'], ours_secs_x=ours['secs'] / r['secs'],
+                             ours_mem_x=max(ours['mem'], 2**20) / max(r['mem'], 2**20))
+                if f == 'before' and first((nm, 'ours')) is not None and first((nm, f)) is not None:
+                    r['same_picks'] = first((nm, 'ours')) == first((nm, f))
+            rows.append(r)
+    return rows
+
+def print_table(rows):
+    fmt = lambda v, p: '' if v is None else f"{v:{p}}"
+    print(f"{'strategy':30s} {'n':>5s} {'form':8s} {'CPU s':>8s} {'×random':>8s} {'ours ×':>7s} {'wall s':>8s} {'ours ×':>7s} "
+          f"{'MiB':>7s} {'×emb':>5s} {'ours ×':>7s}  same picks")
+    for r in rows:
+        head = f"{r['strategy'] if r['form'] == 'ours' else '':30s} {r['n'] if r['form'] == 'ours' else '':>5} {r['form']:8s}"
+        if r['cpu'] is None: print(f"{head} {r['error']}"); continue
+        same = {True: 'yes', False: 'NO'}.get(r.get('same_picks'), '')
+        print(f"{head} {r['cpu']:8.3f} {r['cpu_x_random']:8.0f} {fmt(r.get('ours_cpu_x'), '7.2f'):>7s} {r['secs']:8.3f} "
+              f"{fmt(r.get('ours_secs_x'), '7.2f'):>7s} {r['mem_mib']:7.1f} {r['mem_x_embeddings']:5.2f} {fmt(r.get('ours_mem_x'), '7.2f'):>7s}  {same}")
+
 @call_parse
 def main(quick:bool=False, # Small sizes (5,000 × 64), a couple of minutes
          size:str='', # 'full', 'quick' or 'small' (3,000 × 64); overrides --quick
          only:str='', # Comma-separated strategy names (default: every registered strategy)
          repeats:int=3, # Interleaved repeats of every measurement
-         limit:float=120, # A form slower than this (seconds) is measured once, not repeated
+         limit:float=600, # A form slower than this (seconds) is measured once, not repeated
          threads:int=1, # torch threads per measurement (1: on 2 cores shared with other jobs, 2 threads ran 2.5-10× slower)
          timeout:int=1800, # Seconds before one strategy's measurements are abandoned
          seed:int=0,
          child_spec:str='', # Internal: measure the forms of this strategy in this process
          out:str='', # Also write the per-run measurements (JSON lines) here
+         csv:str='', # Also write the summary table here (CSV)
         ):
     size = size or ('quick' if quick else 'full')
     if child_spec: return child(child_spec, size, threads, seed, repeats, limit)
@@ -342,7 +379,9 @@ def main(quick:bool=False, # Small sizes (5,000 × 64), a couple of minutes
     mib = lambda b: b / 2**20
     print(f"torch {torch.__version__}, {threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     print(f"pool N={cfg['N']:,}, d={cfg['d']}, C={cfg['C']}, T={cfg['T']}, {cfg['L']:,} labelled; picking {cfg['n']:,} "
-          f"({cfg['n_expensive']:,} for {', '.join(EXPENSIVE)}); embeddings {mib(cfg['N'] * cfg['d'] * 4):.0f} MiB\n", flush=True)
+          f"({cfg['n_expensive']:,} for {', '.join(EXPENSIVE)}"
+          + ''.join(f"; {k}: {n_for(k, cfg)}" for k in N_OVERRIDE if n_for(k, cfg) != cfg['n_expensive'])
+          + f"); embeddings {mib(cfg['N'] * cfg['d'] * 4):.0f} MiB\n", flush=True)
     res = {(nm, f): [] for nm in ['random'] + names for f in forms(nm, S, cfg)}
     sink = open(out, 'a') if out else None
     # one process per strategy (allocations returned to the system at once, so resident memory tracks the tensors)
@@ -362,21 +401,11 @@ def main(quick:bool=False, # Small sizes (5,000 × 64), a couple of minutes
             for f in forms(nm, S, cfg):
                 if not res[(nm, f)]: res[(nm, f)].append(dict(error=msg))
             print(f"  {nm}: {msg}", file=sys.stderr, flush=True)
-    med = lambda j, k: statistics.median(r[k] for r in res[j]) if res[j] and all(k in r for r in res[j]) else None
-    first = lambda j: next((r['picks'] for r in res[j] if r.get('picks') is not None), None)
-    t0, m0 = med(('random', 'ours'), 'secs'), max(med(('random', 'ours'), 'mem') or 0, 2**20)
-    print(f"{'strategy':28s} {'n':>5s} {'form':8s} {'time s':>9s} {'×random':>9s} {'×ref':>6s} {'memory MiB':>10s} {'×random':>8s} {'×ref':>6s}  same picks")
-    for nm in names:
-        t, m = med((nm, 'ours'), 'secs'), med((nm, 'ours'), 'mem')
-        if t is None:
-            print(f"{nm:28s} {n_for(nm, cfg):5d} {'ours':8s} {res[(nm, 'ours')][-1].get('error', '?')}"); continue
-        print(f"{nm:28s} {n_for(nm, cfg):5d} {'ours':8s} {t:9.3f} {t / t0:9.0f} {'':>6s} {mib(m):10.1f} {max(m, 2**20) / m0:8.1f}")
-        for f in forms(nm, S, cfg)[1:]:
-            tr, mr = med((nm, f), 'secs'), med((nm, f), 'mem')
-            if tr is None:
-                print(f"{'':28s} {'':5s} {f:8s} {res[(nm, f)][-1].get('error', '?')}"); continue
-            same = ''
-            if f == 'before': same = 'yes' if first((nm, 'ours')) == first((nm, f)) else 'NO'
-            print(f"{'':28s} {'':5s} {f:8s} {tr:9.3f} {tr / t0:9.0f} {t / tr:6.2f} {mib(mr):10.1f} {max(mr, 2**20) / m0:8.1f} {max(m, 2**20) / max(mr, 2**20):6.2f}  {same}")
-    print(f"\nmedians of {repeats} interleaved repeats; ×ref = ours / that form (below 1: ours is cheaper); "
-          f"load average {os.getloadavg()[0]:.1f} at the end")
+    rows = summarise(res, names, cfg, S)
+    print_table(rows)
+    if csv:
+        import pandas as pd
+        pd.DataFrame(rows).to_csv(csv, index=False)
+    print(f"\nmedians of {repeats} interleaved repeats; 'ours ×' = ours / that form (below 1: ours is cheaper); CPU s: "
+          f"the process's CPU time (wall time also counts waiting for a core on a shared machine); MiB: peak extra "
+          f"resident memory, ×emb of the embeddings; load average {os.getloadavg()[0]:.1f} at the end")

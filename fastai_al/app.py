@@ -20,6 +20,7 @@ from fastcore.script import call_parse
 from fastai.callback.core import Callback
 from .data.folder import image_files, IMAGE_EXTS
 import fastai_al.learner  # learn.pool, learn.label, learn.query, learn.fit_round
+from .files import atomic_write
 
 # %% auto #0
 __all__ = ['APP_ID', 'SCHEMA_VERSION', 'STATUSES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'TOKEN_COOKIE', 'NotOurDatabase',
@@ -383,12 +384,7 @@ def add_upload(self:LabelStore, folder, # The image folder
     if dest.exists() or self.q("SELECT 1 FROM items WHERE file=?", ((dest.relative_to(folder)).as_posix(),)):
         dest = dest_dir/f"{Path(fn).stem}_{h[:10]}{Path(fn).suffix}"
     if not _inside(dest, dest_dir): raise BadImage(f"{name}: refused file name")  # cannot happen after safe_filename
-    tmp = dest_dir/f".{dest.name}.{secrets.token_hex(4)}.part"
-    try:
-        with open(tmp, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists(): tmp.unlink()
+    atomic_write(dest, data)  # fsynced, then renamed: a kill leaves no partial image
     try: return self.add_item(dest.relative_to(folder).as_posix(), h, 'upload')
     except Exception:
         dest.unlink(missing_ok=True); raise
@@ -513,7 +509,7 @@ def export_csv(self:LabelSession, fn=None)->str:
                             labelled_at=pd.to_datetime(df['at'], unit='s', utc=True).dt.strftime('%Y-%m-%dT%H:%M:%SZ'),
                             round=df['round'].astype('Int64')))
     text = out.to_csv(index=False)
-    if fn is not None: Path(fn).write_text(text)
+    if fn is not None: atomic_write(fn, text)
     return text
 
 @patch

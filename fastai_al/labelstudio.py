@@ -13,6 +13,7 @@ from xml.sax.saxutils import quoteattr
 from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
+from .files import atomic_write
 
 # %% auto #0
 __all__ = ['ls_label_config', 'ls_tasks', 'write_ls_tasks', 'LSImport', 'read_ls_export', 'ls_image_name', 'ls_match']
@@ -83,7 +84,7 @@ def ls_tasks(images, # Image URL per task (what Label Studio shows: `http(s)://â
 def write_ls_tasks(tasks:list, fn)->Path:
     "Write tasks as a JSON file Label Studio imports (UTF-8, strict JSON: no NaN)"
     fn = Path(fn)
-    fn.write_text(json.dumps(tasks, indent=1, ensure_ascii=False, allow_nan=False))
+    atomic_write(fn, json.dumps(tasks, indent=1, ensure_ascii=False, allow_nan=False))
     return fn
 
 # %% ../nbs/52_labelstudio.ipynb #daf1d9b3

@@ -21,6 +21,7 @@ from fasttransform import Transform
 from fastai.vision.core import TensorImage, show_image
 import fastai.vision.data # registers `show_batch` for image batches (a grid of axes)
 from .core import ALData, data_root, stratified_split
+from ..files import atomic_write
 
 # %% auto #0
 __all__ = ['DW_BANDS', 'DW_RGB', 'DW_SIZE', 'DW_CLASSES', 'DW_URL', 'DW_SHA256', 'DW_BINARY_CLASSES', 'TFRecordError',
@@ -94,20 +95,20 @@ def download_checked(url:str, # Any URL urllib opens (https://, file://)
     dest = Path(dest)
     if dest.exists(): return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    part, h = dest.with_name(dest.name + '.part'), hashlib.sha256()
-    with urllib.request.urlopen(url) as r, open(part, 'wb') as out:
-        n_blocks = -(-int(r.headers.get('Content-Length') or 0) // chunk_size)
-        pbar = progress_bar(range(n_blocks), leave=False) if progress and n_blocks > 1 else None
-        if pbar is not None: pbar.update(0)
-        for k in itertools.count(1):
-            block = r.read(chunk_size)
-            if not block: break
-            h.update(block); out.write(block)
-            if pbar is not None: pbar.update(min(k, n_blocks))
-    if sha256 is not None and h.hexdigest() != sha256.lower():
-        part.unlink()
-        raise IOError(f"{url}: SHA-256 {h.hexdigest()} does not match the expected {sha256}; download removed")
-    os.replace(part, dest)
+    def _fetch(tmp):  # streamed into atomic_write's temporary file: a kill or a bad checksum leaves nothing behind
+        h = hashlib.sha256()
+        with urllib.request.urlopen(url) as r, open(tmp, 'wb') as out:
+            n_blocks = -(-int(r.headers.get('Content-Length') or 0) // chunk_size)
+            pbar = progress_bar(range(n_blocks), leave=False) if progress and n_blocks > 1 else None
+            if pbar is not None: pbar.update(0)
+            for k in itertools.count(1):
+                block = r.read(chunk_size)
+                if not block: break
+                h.update(block); out.write(block)
+                if pbar is not None: pbar.update(min(k, n_blocks))
+        if sha256 is not None and h.hexdigest() != sha256.lower():
+            raise IOError(f"{url}: SHA-256 {h.hexdigest()} does not match the expected {sha256}; download removed")
+    atomic_write(dest, _fetch)
     return dest
 
 # %% ../../nbs/03_data.droughtwatch.ipynb #67e3f08d
@@ -185,9 +186,9 @@ def tfrecords_to_hdf5(src, # DroughtWatch zip, or a folder holding `train/part-*
     dest = Path(dest)
     if dest.exists(): return dest
     files, nb = _part_files(Path(src)), len(DW_BANDS)
-    part, hist = dest.with_name(dest.name + '.part'), np.zeros((nb, 256), np.int64)
-    try:
-        with h5py.File(part, 'w') as h5:
+    hist = np.zeros((nb, 256), np.int64)
+    def _write(tmp):  # into atomic_write's temporary file: a kill leaves no file at all, never a partial one
+        with h5py.File(tmp, 'w') as h5:
             h5.create_dataset('x', (0, size, size, nb), np.uint8, maxshape=(None, size, size, nb),
                               chunks=(1, size, size, nb), compression='gzip', compression_opts=compression)
             h5.create_dataset('y', (0,), np.int64, maxshape=(None,), chunks=(8192,))
@@ -198,10 +199,7 @@ def tfrecords_to_hdf5(src, # DroughtWatch zip, or a folder holding `train/part-*
             mean, std = _stats(hist)
             h5.attrs.update(bands=list(DW_BANDS), n_train=n_train, mean=mean, std=std, source=str(src))
             h5.create_dataset('hist', data=hist)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    os.replace(part, dest)
+    atomic_write(dest, _write)
     return dest
 
 # %% ../../nbs/03_data.droughtwatch.ipynb #5e494790

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/strategies.advanced.html.md"""
 
 # %% ../../nbs/25_strategies.advanced.ipynb #a6041eeb
 from __future__ import annotations
-import warnings
+import warnings, math
 import torch
 import torch.nn.functional as F
 from .core import *
@@ -15,18 +15,14 @@ from .core import *
 __all__ = ['fit_binary_head', 'active_transfer_learning', 'dal_select', 'discriminative_active_learning']
 
 # %% ../../nbs/25_strategies.advanced.ipynb #41a0eefd
-def fit_binary_head(x:torch.Tensor, # N×d training features
-                    y:torch.Tensor, # N binary targets (bool or 0/1)
-                    l2:float=1e-3, # L2 penalty on the weights (features are standardised)
-                    max_iter:int=100, # L-BFGS iterations
-                   ): # Function mapping M×d features to P(y=1), M
-    "Fit a class-balanced logistic-regression head on `x` -> `y`; return its probability function"
-    x, y = x.detach().float(), y.detach().float()
-    mu, sd = x.mean(0), x.std(0, unbiased=False).clamp_min(1e-6)
-    z = (x - mu) / sd
+def _standardisation(x): return x.mean(0), x.std(0, unbiased=False).clamp_min(1e-6)
+
+def _fit_logistic(z, y, l2, max_iter, init=None):
+    "Class-balanced L2 logistic regression on standardised `z` by L-BFGS from `init` (zeros): (w, b)"
     pos = y.mean().clamp(1e-6, 1 - 1e-6)
     weight = torch.where(y > 0.5, 0.5 / pos, 0.5 / (1 - pos))
-    w, b = torch.zeros(x.shape[1], requires_grad=True), torch.zeros(1, requires_grad=True)
+    w, b = ((init[0].clone(), init[1].clone()) if init is not None else (torch.zeros(z.shape[1]), torch.zeros(1)))
+    w.requires_grad_(); b.requires_grad_()
     opt = torch.optim.LBFGS([w, b], max_iter=max_iter, line_search_fn='strong_wolfe')
     def closure():
         opt.zero_grad()
@@ -34,8 +30,21 @@ def fit_binary_head(x:torch.Tensor, # N×d training features
         loss.backward()
         return loss
     with torch.enable_grad(): opt.step(closure)
-    w, b = w.detach(), b.detach()
-    return lambda xs: torch.sigmoid(((xs.float() - mu) / sd) @ w + b)
+    return w.detach(), b.detach()
+
+def fit_binary_head(x:torch.Tensor, # N×d training features
+                    y:torch.Tensor, # N binary targets (bool or 0/1)
+                    l2:float=1e-3, # L2 penalty on the weights (features are standardised)
+                    max_iter:int=100, # L-BFGS iterations
+                   ): # Function mapping M×d features to P(y=1), M
+    "Fit a class-balanced logistic-regression head on `x` -> `y`; return its probability function"
+    x, y = x.detach().float(), y.detach().float()
+    mu, sd = _standardisation(x)
+    w, b = _fit_logistic((x - mu).div_(sd), y, l2, max_iter)
+    # the standardisation folded into the weights: predicting M items makes no M×d temporary
+    ws = w / sd
+    bs = b - mu @ ws
+    return lambda xs: torch.sigmoid(xs.to(ws.dtype) @ ws + bs)
 
 # %% ../../nbs/25_strategies.advanced.ipynb #90aa201b
 def _random_fallback(name, why, n_pool, n, generator):
@@ -59,18 +68,21 @@ def dal_select(embeddings:torch.Tensor, # N×d pool embeddings
                sub_batches:int=10, # Retrain the discriminator this many times per batch (at most `n`)
               )->torch.Tensor:
     "Positions of the `n` pool items a labelled-vs-pool head finds most pool-like, picked in `sub_batches` steps"
-    n_pool, picked = len(embeddings), []
-    is_pool = torch.ones(n_pool, dtype=torch.bool)
+    L, n_pool, picked = len(labelled_embeddings), len(embeddings), []
+    # every step trains on the same items (labelled + pool), only the picked ones change side: one standardised
+    # copy serves all steps, and each fit starts from the previous step's weights
+    z = torch.cat([labelled_embeddings.float(), embeddings.float()])
+    mu, sd = _standardisation(z)
+    z.sub_(mu).div_(sd)
+    y = torch.cat([torch.zeros(L), torch.ones(n_pool)])
+    is_pool, wb = torch.ones(n_pool, dtype=torch.bool), None
     steps = max(1, min(sub_batches, n))
     for s in range(steps):
         k = n * (s + 1) // steps - len(picked)
-        labelled = torch.cat([labelled_embeddings.float(), embeddings[picked].float()])
-        remaining = is_pool.nonzero().squeeze(1)
-        x = torch.cat([labelled, embeddings[remaining].float()])
-        y = torch.cat([torch.zeros(len(labelled)), torch.ones(len(remaining))])
-        p_pool = fit_binary_head(x, y)(embeddings[remaining])
-        new = remaining[top_n(p_pool, k)]
-        picked += new.tolist(); is_pool[new] = False
+        wb = _fit_logistic(z, y, 1e-3, 100, init=wb)
+        p_pool = torch.sigmoid(z[L:] @ wb[0] + wb[1]).masked_fill_(~is_pool, -math.inf)
+        new = top_n(p_pool, k)
+        picked += new.tolist(); is_pool[new] = False; y[L + new] = 0
     return torch.tensor(picked, dtype=torch.long)
 
 @register_strategy('dal', needs=('labelled_embeddings', 'embeddings'), family='advanced',

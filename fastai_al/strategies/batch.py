@@ -25,16 +25,17 @@ def kmeans_pp(sqdist_to, # `j -> (N,)` squared distances of every item to item `
              )->torch.Tensor:
     "k-means++ seeding (Arthur & Vassilvitskii 2007) from `first`; an exhausted D² (duplicates) takes the next unpicked item"
     chosen = torch.zeros(n_items, dtype=torch.bool)
-    picked, d2 = [first], sqdist_to(first).double().clamp_min(0)
+    picked, d2 = [first], sqdist_to(first).clamp_min(0)
     chosen[first] = True; d2[first] = 0   # a centre's D² is 0, and `minimum` keeps it 0: no mask per pick
     for _ in range(n - 1):
-        cum = d2.cumsum(0)
+        cum = d2.cumsum(0, dtype=torch.float64)   # summed in float64 whatever the distances' dtype
         if cum[-1] > 0:   # inverse-CDF draw: one uniform per pick (torch.multinomial is ~100× slower on large pools)
             u = torch.rand(1, generator=generator, dtype=cum.dtype) * cum[-1]
             j = min(int(torch.searchsorted(cum, u, right=True)), n_items - 1)
         else: j = int((~chosen).nonzero()[0])
         picked.append(j); chosen[j] = True
-        d2 = torch.minimum(d2, sqdist_to(j).double().clamp_min_(0)); d2[j] = 0
+        torch.minimum(d2, sqdist_to(j), out=d2).clamp_min_(0)   # = min(D², max(new, 0)) as D² ≥ 0
+        d2[j] = 0
     return torch.tensor(picked, dtype=torch.long)
 
 def column_major(x:torch.Tensor)->torch.Tensor: # The same N×d matrix, stored column by column
@@ -51,7 +52,10 @@ def badge_select(probs:torch.Tensor, # N×C predicted probabilities
     g_norm2 = (q * q).sum(1) * torch.linalg.vector_norm(h, dim=1).square()   # no N×d temporary
     first = int(top_n(g_norm2, 1)[0])
     if n > 1: h, q = column_major(h), column_major(q)   # see below: the per-pick product reads the copy 2× faster
-    sqdist_to = lambda j: g_norm2 + g_norm2[j] - 2 * torch.mv(q, q[j]) * torch.mv(h, h[j])
+    hh, qq, out = torch.empty_like(g_norm2), torch.empty_like(g_norm2), torch.empty_like(g_norm2)
+    def sqdist_to(j):   # g_norm2 + g_norm2[j] - 2 (q @ q[j]) (h @ h[j]), in that order, in three reused buffers
+        torch.mv(h, h[j].contiguous(), out=hh); torch.mv(q, q[j].contiguous(), out=qq)   # a row of a column-major copy is strided
+        return torch.add(g_norm2, g_norm2[j], out=out).sub_(qq.mul_(2).mul_(hh))
     return kmeans_pp(sqdist_to, first, n, len(h), generator)
 
 @register_strategy('badge', needs=('probs', 'embeddings'), family='batch',
@@ -104,7 +108,7 @@ def k_center_greedy(embeddings:torch.Tensor, # N×d pool embeddings
     while len(picked) < n:
         j = int(d2.argmax())   # first maximum: ties go to the lower position
         picked.append(j)
-        torch.mv(x, x[j], out=dot)
+        torch.mv(x, x[j].contiguous(), out=dot)
         torch.add(xn, xn[j], out=new).sub_(dot, alpha=2).clamp_min_(0)   # xn + xn[j] - 2 x·x[j], in buffers
         torch.minimum(d2, new, out=d2)
         d2[j] = -1
