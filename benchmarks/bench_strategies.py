@@ -1,6 +1,6 @@
 """What every registered strategy costs at a realistic size: selection time and peak extra memory (scores given).
 
-    nice python benchmarks/bench_strategies.py                 # 100,000 × 512, C=10, T=20: about 30-40 min on 2 busy cores
+    nice python benchmarks/bench_strategies.py                 # 100,000 × 512, C=10, T=20: 21-40 min on 2 busy cores (load 6-11)
     python benchmarks/bench_strategies.py --quick              # 5,000 × 64: a couple of minutes
     python benchmarks/bench_strategies.py --only coreset,badge # some strategies only
 
