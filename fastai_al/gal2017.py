@@ -236,7 +236,7 @@ def table_markdown(tab:pd.DataFrame, errors=(0.10, 0.05))->str:
             k = f'{e * 100:g}%'
             if r[f'reached_{k}'] == 0: ours = f"not reached by {r.max_acquired:.0f}"
             else:
-                ours = f"{r[f'acq_{k}']:.0f} ± {r[f'acq_{k}_±']:.0f}"
+                ours = f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '')  # one seed: no spread
                 if r[f'reached_{k}'] < r.seeds: ours += f" ({r[f'reached_{k}']}/{r.seeds} seeds reached)"
             cells += [ours, '' if np.isnan(r[f'paper_{k}']) else f"{r[f'paper_{k}']:.0f}"]
         lines.append('| ' + ' | '.join(cells) + ' |')
@@ -263,7 +263,7 @@ def protocols_markdown(frames:dict, # {column label: tidy results of one protoco
                 if s not in t.index: cells.append(''); continue
                 r = t.loc[s]
                 if r[f'reached_{k}'] == 0: cells.append(f"not reached by {r.max_acquired:.0f} (0/{r.seeds})")
-                else: cells.append(f"{r[f'acq_{k}']:.0f} ± {r[f'acq_{k}_±']:.0f} ({r[f'reached_{k}']}/{r.seeds})")
+                else: cells.append(f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})")
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
