@@ -8,10 +8,10 @@ The paper protocol runs through the sweep engine: one folder per run under `OUT/
 results.csv after every round), one worker process of one torch thread by default. Kill it at any time and start the
 same command again to resume. See nbs/46_gal2017.ipynb for the protocol and its sources."""
 import time
-from functools import partial
 from pathlib import Path
 from fastcore.script import call_parse
 from fastai_al.files import atomic_write
+from fastai_al.analysis import save_figure
 from fastai_al.gal2017 import (gal2017_run, gal2017_sweep, gal2017_plan, gal2017_report, load_runs, gal2017_table,
                                table_markdown, plot_gal2017)
 
@@ -43,5 +43,5 @@ def main(protocol:str='paper', # 'paper' (`gal2017_plan()`) or 'cheap' (warm sta
     atomic_write(out/'table1.csv', tab.to_csv(index=False))
     atomic_write(out/'table1.md', table_markdown(tab) + '\n')
     print(table_markdown(tab))
-    atomic_write(out/'learning_curves.png', partial(plot_gal2017(df).figure.savefig, dpi=120, bbox_inches='tight', format='png'))
+    save_figure(plot_gal2017(df), out/'learning_curves.png')
     print(f"wrote {out/'results.csv'}, {out/'table1.csv'}, {out/'table1.md'}, {out/'learning_curves.png'}")

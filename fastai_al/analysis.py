@@ -9,10 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+from functools import partial
+from pathlib import Path
+from .files import atomic_write
 from scipy import stats
 
 # %% auto #0
-__all__ = ['aulc', 'mean_spread', 'curve_stats', 'plot_learning_curves', 'summarise']
+__all__ = ['aulc', 'mean_spread', 'curve_stats', 'plot_learning_curves', 'save_figure', 'summarise']
 
 # %% ../nbs/41_analysis.ipynb #becf3cf9
 def aulc(x, # Labelled-set sizes, increasing
@@ -85,6 +88,15 @@ def plot_learning_curves(df:pd.DataFrame, # Tidy results: one row per strategy, 
     if few: ax.text(0.99, 0.01, f"no band where n < {min_seeds} seeds", transform=ax.transAxes, ha='right', va='bottom', fontsize=7, color='grey')
     ax.grid(alpha=0.3); ax.legend(fontsize=8)
     return ax
+
+# %% ../nbs/41_analysis.ipynb #47d09b35
+def save_figure(fig, # A matplotlib `Figure`, or an `Axes` of one
+                fn, # File to write; the format follows its suffix
+                dpi:int=120):
+    "Write `fig` to `fn` atomically (a kill leaves the old file or the new one), then close it"
+    fig = getattr(fig, 'figure', fig)
+    atomic_write(fn, partial(fig.savefig, dpi=dpi, bbox_inches='tight', format=Path(fn).suffix[1:] or 'png'))
+    plt.close(fig)
 
 # %% ../nbs/41_analysis.ipynb #43cde3da
 def summarise(df:pd.DataFrame, metric:str='valid_accuracy', by:str='strategy', x:str='n_labelled', spread:str='ci95',

@@ -20,7 +20,7 @@ from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
 from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
-from .analysis import plot_learning_curves, summarise
+from .analysis import plot_learning_curves, summarise, save_figure
 from .stats import paired_comparison
 from .strategies.core import get_strategy
 from .spec import expand_sweep
@@ -135,8 +135,7 @@ def fastai_al_demo(
         failed = pd.read_csv(out/'runs.csv').query("status != 'done'")['run'].tolist()
         if not len(df): raise RunsFailed(f"no run finished a round (see {out}/runs/<run>/error.txt): {', '.join(failed)}")
         ax = plot_learning_curves(df, title=f'MNIST, Gal et al. CNN: validation accuracy, mean ± 95% CI over {seeds} seeds')
-        atomic_write(out/'learning_curves.png', partial(ax.figure.savefig, dpi=120, bbox_inches='tight'))
-        plt.close(ax.figure)
+        save_figure(ax, out/'learning_curves.png')
         summ = summarise(df)
         atomic_write(out/'summary.csv', summ.to_csv(index=False))
         pc = paired_vs_baseline(df) if 'random' in strategies and len(strategies) > 1 else None

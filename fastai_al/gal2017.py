@@ -29,7 +29,7 @@ from .spec import register_model, expand_sweep
 from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
 from .files import atomic_write
 from .cli import run_one
-from .analysis import plot_learning_curves
+from .analysis import plot_learning_curves, save_figure
 from .stats import per_seed_stats
 import fastai_al.strategies.bayesian  # registers bald, max_entropy, bayesian_least_confidence, variation_ratio_mode, mean_std
 
@@ -280,9 +280,6 @@ def plot_gal2017(df:pd.DataFrame, # Tidy results with `test_accuracy`
     return ax
 
 # %% ../nbs/46_gal2017.ipynb #966c2b35
-def _save_png(ax, fn):
-    atomic_write(fn, partial(ax.figure.savefig, dpi=120, bbox_inches='tight', format='png')); plt.close('all')
-
 def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
                    out, # The sweep folder
                   )->str:
@@ -299,11 +296,11 @@ def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
     text = '\n\n'.join(parts)
     atomic_write(out/'table1.md', text + '\n')
     paper = df[df.protocol == 'paper']
-    if len(paper): _save_png(plot_gal2017(paper), out/'learning_curves.png')
+    if len(paper): save_figure(plot_gal2017(paper), out/'learning_curves.png')
     if df.protocol.nunique() > 1:
         warm = df[df.protocol == 'paper, warm start']
         both = df[df.strategy.isin(warm.strategy.unique()) & df.seed.isin(warm.seed.unique())]
         ax = plot_gal2017(both.assign(strategy=both.strategy + ', ' + both.protocol))
         ax.set_title('Retrain from the initial weights (paper) vs warm start, same schedule')
-        _save_png(ax, out/'ablation.png')
+        save_figure(ax, out/'ablation.png')
     return text

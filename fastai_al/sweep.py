@@ -24,7 +24,7 @@ from fastcore.basics import store_attr
 from fastai.callback.core import Callback
 from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
 from .experiment import Experiment, read_state
-from .analysis import plot_learning_curves, summarise
+from .analysis import plot_learning_curves, summarise, save_figure
 from .spec import (RunSpec, SpecError, load_sweep, expand_sweep, builders_of, register_builders, _default, _yaml_value)
 
 # %% auto #0
@@ -243,8 +243,7 @@ def _write_summary(res:pd.DataFrame, varying:list, out:Path):
     if not len(res): return
     atomic_write(out/'summary.csv', sweep_summary(res, varying).to_csv(index=False))
     fig = plot_sweep(res, varying)
-    atomic_write(out/'learning_curves.png', partial(fig.savefig, dpi=120, bbox_inches='tight'))
-    plt.close(fig)
+    save_figure(fig, out/'learning_curves.png')
 
 # %% ../nbs/42_sweep.ipynb #02e4c191
 class SweepProgress:
