@@ -1,6 +1,6 @@
 """fastai_al as an installed package: build the wheel, install it into a fresh virtual environment, and use it there.
 
-`pip wheel . --no-deps` builds the wheel from this checkout. A fresh venv gets it with `pip install --no-deps --no-index`
+`pip wheel . --no-deps` builds the wheel from this checkout's package files (copied, so that the build leaves nothing here). A fresh venv gets it with `pip install --no-deps --no-index`
 (its own pip, so nothing else is installed or touched); the heavy dependencies (torch, fastai, …) it then reads from the
 venv this test runs in, through a `.pth` file naming that venv's site-packages. A `.pth` file's folders are searched
 after the venv's own site-packages and their own `.pth` files are not read, so the editable install of this checkout
@@ -39,8 +39,12 @@ def clean_env(home:Path, **extra)->dict:
 
 
 def build_wheel(dest:Path)->Path:
-    "`pip wheel . --no-deps` from this checkout into `dest`; the wheel's path"
-    run(sys.executable, '-m', 'pip', 'wheel', '.', '--no-deps', '--no-build-isolation', '-q', '-w', dest, cwd=ROOT)
+    "`pip wheel . --no-deps` on a copy of this checkout's package files (the build leaves `build/` behind), into `dest`"
+    src = dest.parent/'src'
+    shutil.copytree(ROOT/'fastai_al', src/'fastai_al', ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+    for f in ['pyproject.toml', 'README.md', 'LICENSE']:
+        if (ROOT/f).exists(): shutil.copy(ROOT/f, src/f)
+    run(sys.executable, '-m', 'pip', 'wheel', '.', '--no-deps', '--no-build-isolation', '-q', '-w', dest, cwd=src)
     wheels = list(dest.glob('fastai_al-*.whl'))
     assert len(wheels) == 1, wheels
     return wheels[0]
