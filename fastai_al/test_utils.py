@@ -36,11 +36,13 @@ class BrowserMissing(RuntimeError):
 def chromium_or_skip(what:str, # The tests that need it, as the skip line names them
                      path:str|None=None, # A `PATH` to search (default: `$PATH`)
                      file=None, # Where the skip line goes (default: stderr; the console under `nbdev-test`, which captures the cells')
+                     required:bool|None=None, # Fail instead of skipping (default: whether `$FASTAI_AL_REQUIRE_BROWSER` is set)
                     )->str|None:
     "Chromium's path for the tests `what`; without one, None and a line saying what to install (`BrowserMissing` when `$FASTAI_AL_REQUIRE_BROWSER` is set)"
     exe = find_chromium(path)
     if exe: return exe
-    if os.environ.get(REQUIRE_BROWSER, '').strip() not in ('', '0'):
+    if required is None: required = os.environ.get(REQUIRE_BROWSER, '').strip() not in ('', '0')
+    if required:
         raise BrowserMissing(f"{what}: no Chromium on the PATH, and ${REQUIRE_BROWSER} is set, so these tests must run. "
                              f"Install it: {INSTALL_BROWSER}")
     if file is None: file = sys.__stderr__ if os.environ.get('IN_TEST') and sys.__stderr__ else sys.stderr

@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 sys.path.insert(0, str(ROOT))
-from fastai_al.test_utils import find_chromium, chromium_or_skip
+from fastai_al.test_utils import find_chromium, chromium_or_skip, BrowserMissing
 WHAT = 'the docs site checks (tests/test_docs_site.py)'  # as the line that skips them names them
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
          '--disable-sync', '--no-first-run', '--enable-logging=stderr', '--v=0', '--hide-scrollbars']
@@ -517,8 +517,9 @@ def tutorial_path_problems(pages:dict)->list:
     index = pages.get('index.html', '')
     tuts = sidebar_links(index, 'Tutorials')
     if not tuts: return ['index.html: no Tutorials section in the sidebar']
-    listed = []
-    for h, t in re.findall(r'<a href="(tutorial\.[^"#]+\.html)"[^>]*>(.*?)</a>', main_of(index), re.S):
+    listed, body = [], main_of(index)
+    sec = elements(body, lambda t, a: t == 'section' and re.search(r'\bid="tutorials"', a))
+    for h, t in re.findall(r'<a href="(tutorial\.[^"#]+\.html)"[^>]*>(.*?)</a>', sec[0] if sec else body, re.S):
         if h not in [x for x, _ in listed]: listed.append((h, text_of(t).strip()))
     problems = [] if listed == tuts else [f'index.html lists the tutorials as {listed}; the sidebar as {tuts}']
     for (page, _), (nxt, _) in zip(tuts, tuts[1:]):
@@ -771,7 +772,10 @@ def main(screenshot:Path=None)->int:
     "Every check, in order; each failure is listed, the exit status is 1 if any failed"
     import time
     start = time.time()
-    if chromium_or_skip(WHAT) is None: return 0   # one line said what was skipped and what to install
+    try:
+        if chromium_or_skip(WHAT) is None: return 0   # one line said what was skipped and what to install
+    except BrowserMissing as e:
+        print(f'FAILED {e}', file=sys.stderr); return 1
     failed = []
     def run(name, f, *args):
         try:
