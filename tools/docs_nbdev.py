@@ -188,7 +188,7 @@ SIDEBAR_GROUPS = [
     ('Scoring', r'scoring\b.*'),
     ('Strategies', r'strategies\b.*'),
     ('Active learning loop', r'(learner|fit|callbacks?|loop)\b.*'),
-    ('Experiments', r'(experiment|analysis|spec|sweep|distributed|stats|gal2017|study_experiments|cli)\b.*'),
+    ('Experiments', r'(runs|experiment|analysis|spec|sweep|distributed|stats|gal2017|study_experiments|cli)\b.*'),
     ('Integrations', r'(tracking|modal|modal_experiment|labelstudio|app)\b.*'),
     ('Internals', r'(files|chaos|test_utils)\b.*'),  # what the library stands on and how it is tested, last
 ]
