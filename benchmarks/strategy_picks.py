@@ -4,6 +4,10 @@
     python benchmarks/strategy_picks.py --compare picks.json                  # the same picks now?
     python benchmarks/strategy_picks.py --compare picks.json --default-device meta
 
+`benchmarks/strategy_picks.json` holds the picks of the strategies before issue 25 (commit 9495327, torch 2.14.1,
+CPU): `--compare benchmarks/strategy_picks.json` checks that a change to the strategies picks the same items.
+(Random draws are torch's: another torch version may draw differently.)
+
 A refactoring of the strategies (devices, dtypes, memory layout) must not change what they pick. The cases cover
 every registered strategy at several pool sizes, batch sizes and generator seeds (and `generator=None`), plus the
 paths a small synthetic pool does not reach: diversity strategies on a subsample (`MAX_FIT` lowered), Coreset and
