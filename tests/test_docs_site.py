@@ -448,7 +448,7 @@ def is_test_only(code:str, shows_output:bool)->bool:
 HARNESS = re.compile(r'\bsync_playwright\b|\bAppProcess\(|^def test_\w+\(', re.M)  # a browser test harness
 
 
-def test_cell_problems(page:str, page_html:str, user_page:bool)->list:
+def test_material_problems(page:str, page_html:str, user_page:bool)->list:
     "Test material shown: on a tutorial or the home page any test-only cell; on every page a test harness, or a section of tests only"
     problems = []
     for code, out in cells_of(page_html):
@@ -539,7 +539,7 @@ def page_problems(pages:dict)->list:
     for page, h in pages.items():
         user = page == 'index.html' or page.startswith('tutorial.')
         problems += output_problems(page, h) + build_talk_problems(page, h) + signature_problems(page, h)
-        problems += test_cell_problems(page, h, user)
+        problems += test_material_problems(page, h, user)
     return problems + tutorial_path_problems(pages)
 
 
@@ -555,7 +555,7 @@ def check_pages(doc_path:Path)->int:
     return len(pages)
 
 
-def test_cells_on_api_pages(doc_path:Path)->dict:
+def api_page_test_cells(doc_path:Path)->dict:
     "How many test-only cells each API page shows (fastai's docs show them too; reported, not an error)"
     n = {p: sum(is_test_only(c, o) for c, o in cells_of(h)) for p, h in read_pages(doc_path).items()
          if p != 'index.html' and not p.startswith('tutorial.')}
@@ -793,7 +793,7 @@ def main(screenshot:Path=None)->int:
     run('example outputs', _outputs)
     run('pages', lambda: f'{check_pages(doc_path)} pages: no console bars, warnings, machine paths or raw Markdown tables '
                          'in outputs, no build-machine talk, no test material shown, callback signatures, a path through the tutorials')
-    api = test_cells_on_api_pages(doc_path)
+    api = api_page_test_cells(doc_path)
     if api: print(f'note: API pages show {sum(api.values())} test-only cell(s) (as docs.fast.ai does): {api}')
     run('figures', lambda: f'{check_figure_titles()} show_acquired grids without overlapping titles')
     with serve(doc_path) as base:
