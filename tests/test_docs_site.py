@@ -448,7 +448,7 @@ def is_test_only(code:str, shows_output:bool)->bool:
 HARNESS = re.compile(r'\bsync_playwright\b|\bAppProcess\(|^def test_\w+\(', re.M)  # a browser test harness
 
 
-def test_material_problems(page:str, page_html:str, user_page:bool)->list:
+def shown_test_material(page:str, page_html:str, user_page:bool)->list:
     "Test material shown: on a tutorial or the home page any test-only cell; on every page a test harness, or a section of tests only"
     problems = []
     for code, out in cells_of(page_html):
@@ -539,7 +539,7 @@ def page_problems(pages:dict)->list:
     for page, h in pages.items():
         user = page == 'index.html' or page.startswith('tutorial.')
         problems += output_problems(page, h) + build_talk_problems(page, h) + signature_problems(page, h)
-        problems += test_material_problems(page, h, user)
+        problems += shown_test_material(page, h, user)
     return problems + tutorial_path_problems(pages)
 
 
