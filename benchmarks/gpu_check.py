@@ -17,7 +17,7 @@ The device of a step is fastai's default device (`defaults.use_cuda`); a step on
 step on the CPU must not, or the step fails. With `--device cuda` on a machine without CUDA the script stops at once
 with exit status 2; any failed step makes it exit with status 1 after the others ran.
 """
-import os, sys, time, shutil, tempfile, subprocess, traceback, json, platform
+import os, sys, time, shutil, tempfile, subprocess, traceback, json, platform, resource
 from contextlib import contextmanager
 from pathlib import Path
 from fastcore.script import call_parse
@@ -32,6 +32,11 @@ def cuda_notebooks()->list:
         cells = json.loads(nb.read_text())['cells']
         if any(c['cell_type'] == 'code' and any(l.strip() == '#| cuda' for l in c['source']) for c in cells): out.append(nb)
     return out
+
+def cpu_seconds()->float:
+    "CPU time of this process and of its finished children (the notebook tests), user + system"
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 def describe(device)->str:
     "One line on the device, torch and the machine"
@@ -116,28 +121,30 @@ def main(device:str='cuda', # 'cuda' (or 'cuda:N') to check the GPU; 'cpu' runs 
     devices = [dev] + ([torch.device('cpu')] if dev.type != 'cpu' and not no_cpu else [])
     print(describe(dev), flush=True)
     root = Path(out) if out else Path(tempfile.mkdtemp(prefix='gpu_check_'))
-    times, failed = {}, []
+    times, cpu, failed = {}, {}, []
     try:
         for step in todo:
             for d in devices:
                 print(f"{step} on {d}:", flush=True)
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), cpu_seconds()
                 try: what = RUNNERS[step](d, root/f"{step}_{d.type}")
                 except Exception:
                     failed.append(f"{step} on {d}")
                     print('    FAILED\n' + '\n'.join('    ' + l for l in traceback.format_exc().splitlines()[-25:]), flush=True)
                     continue
-                times[step, d.type] = time.perf_counter() - t0
-                print(f"    {what}; {times[step, d.type]:.1f}s", flush=True)
+                times[step, d.type], cpu[step, d.type] = time.perf_counter() - t0, cpu_seconds() - c0
+                print(f"    {what}; {times[step, d.type]:.1f}s wall, {cpu[step, d.type]:.1f}s CPU", flush=True)
     finally:
         if not out: shutil.rmtree(root, ignore_errors=True)
-    print(f"\n{'step':<7} {dev.type + ' s':>9}" + (f" {'cpu s':>9} {'cpu/' + dev.type:>9}" if len(devices) > 1 else ''))
+    print(f"\nwall seconds (CPU seconds in brackets)\n{'step':<7} {dev.type:>16}" + (f" {'cpu':>16} {'cpu/' + dev.type:>9}" if len(devices) > 1 else ''))
+    def cell(step, d):
+        t = times.get((step, d))
+        return f"{t:.1f} ({cpu[step, d]:.0f})" if t is not None else 'failed'
     for step in todo:
-        t = times.get((step, dev.type))
-        line = f"{step:<7} {f'{t:.1f}' if t is not None else 'failed':>9}"
+        line = f"{step:<7} {cell(step, dev.type):>16}"
         if len(devices) > 1:
-            c = times.get((step, 'cpu'))
-            line += f" {f'{c:.1f}' if c is not None else 'failed':>9} {f'{c / t:.2f}' if t and c else '-':>9}"
+            t, c = times.get((step, dev.type)), times.get((step, 'cpu'))
+            line += f" {cell(step, 'cpu'):>16} {f'{c / t:.2f}' if t and c else '-':>9}"
         print(line)
     print(f"load average at the end: {' '.join(f'{l:.1f}' for l in os.getloadavg())}")
     if failed:
