@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import Dataset, DataLoader, Subset
+from torch.utils import data as tud
 from fastai.data.core import TfmdDL, Datasets
 from .pool import ActivePool
 from .scoring import score_loader
@@ -183,8 +183,8 @@ class FastModelWrapper(ModelWrapper):
     @property
     def _chunk(self)->int: return 2**62 if self.args.replicate_in_memory else 1  # baal's order of dropout draws
 
-    def _loader(self, dataset)->DataLoader:
-        return DataLoader(dataset, self.args.batch_size, False, num_workers=self.args.workers, collate_fn=self.args.collate_fn)
+    def _loader(self, dataset)->tud.DataLoader:
+        return tud.DataLoader(dataset, self.args.batch_size, False, num_workers=self.args.workers, collate_fn=self.args.collate_fn)
 
     def predict_on_dataset_generator(self, dataset, iterations:int, half:bool=False, verbose:bool=False):
         "Class probabilities `batch × C × iterations` per batch (baal's `ModelWrapper` yields logits)"
@@ -212,14 +212,14 @@ class FastModelWrapper(ModelWrapper):
             res['valid_targets'] = torch.cat([torch.as_tensor(b[1]).reshape(-1) for b in self._loader(valid)])
         return res
 
-def labelled_items(al:ActiveLearningDataset)->Subset:
+def labelled_items(al:ActiveLearningDataset)->tud.Subset:
     "The labelled items of `al` with its `pool_specifics` applied (no augmentation), as baal's `al.pool` gives the unlabelled ones"
     ds = deepcopy(al._dataset)
     for k, v in al.pool_specifics.items(): setattr(ds, k, v)
-    return Subset(ds, np.flatnonzero(al.labelled).tolist())
+    return tud.Subset(ds, np.flatnonzero(al.labelled).tolist())
 
-# %% ../nbs/53_baal.ipynb #ff9aa380
-class TorchItems(Dataset):
+# %% ../nbs/53_baal.ipynb #5afcc7fa
+class TorchItems(tud.Dataset):
     "The items of an `ALData` as a torch `Dataset` of `(x, y)` tensors with its validation transforms: what baal's datasets wrap"
     def __init__(self, data):
         ds = data.dsets
@@ -230,8 +230,8 @@ class TorchItems(Dataset):
         b = self.dl.after_batch(self.dl.do_batch([self.dl.do_item(int(i))]))
         return tuple(o[0].as_subclass(torch.Tensor) for o in b)
 
-# %% ../nbs/53_baal.ipynb #50c55bb9
-class _PoolItems(Dataset):
+# %% ../nbs/53_baal.ipynb #243d5e42
+class _PoolItems(tud.Dataset):
     "`dataset`'s items at `idxs` (a pool's labelled and unlabelled items), the labels people gave in place of its own, the pool's state"
     _own = {'dataset', 'idxs', 'base', 'given'}
     def __init__(self, dataset, idxs, base:dict):
