@@ -32,6 +32,3 @@ from .labelstudio import *
 # the labelling app is not in here: `from fastai_al.app import LabelSession, label_app` (or the `fastai_al_label` command)
 try: from .modal import *  # needs the optional `modal` extra (modAL)
 except ImportError: pass
-try: from .baal_bridge import *  # needs the optional `baal` extra; registers the `baal_*` strategies
-except ModuleNotFoundError as e:
-    if not (e.name or '').startswith('baal'): raise
