@@ -36,7 +36,7 @@ __all__ = ['mc_to_baal', 'baal_to_mc', 'baal_scores', 'StrategyHeuristic', 'baal
 # %% ../nbs/53_baal.ipynb #eb3ef976
 def mc_to_baal(mc_probs)->np.ndarray:
     "fastai_al's Monte-Carlo samples `N×T×C` (`scores['mc_probs']`) in baal's prediction layout `N×C×T`"
-    return np.ascontiguousarray(torch.as_tensor(mc_probs).permute(0, 2, 1).numpy())
+    return np.ascontiguousarray(torch.as_tensor(mc_probs).detach().cpu().permute(0, 2, 1).numpy())
 
 def baal_to_mc(predictions)->torch.Tensor:
     "baal's predictions `N×C×T` (`N×C`: one pass) as fastai_al's samples `N×T×C`; logits become probabilities, as in baal's heuristics"
