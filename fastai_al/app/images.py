@@ -13,7 +13,8 @@ from ..files import atomic_write
 from .store import LabelStore, DuplicateImage
 
 # %% auto #0
-__all__ = ['IMAGE_FORMATS', 'MAX_PIXELS', 'BadImage', 'check_image', 'sha256', 'TooLarge', 'safe_filename']
+__all__ = ['IMAGE_FORMATS', 'MAX_PIXELS', 'IMAGE_EXTS', 'BadImage', 'check_image', 'sha256', 'folder_images', 'inside_folder',
+           'TooLarge', 'safe_filename']
 
 # %% ../../nbs/71_app.images.ipynb #a815a552
 IMAGE_FORMATS = {'PNG': ('.png',), 'JPEG': ('.jpg', '.jpeg'), 'GIF': ('.gif',), 'BMP': ('.bmp',), 'TIFF': ('.tif', '.tiff'),
@@ -47,8 +48,24 @@ def check_image(data:bytes, # The file's bytes
 
 def sha256(data:bytes)->str: return hashlib.sha256(data).hexdigest()
 
-# %% ../../nbs/71_app.images.ipynb #d916140f
-def _inside(path:Path, folder:Path)->bool:
+# %% ../../nbs/71_app.images.ipynb #cdfc3c93
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.gif', '.bmp', '.tif', '.tiff', '.webp')
+
+def folder_images(folder, # The image folder
+                  skip=(), # Folders inside it not to enter
+                 )->list:
+    "Relative POSIX paths of the images under `folder`, sorted: `image_files` of `fastai_al.data.folder`, without loading fastai"
+    folder, skip = Path(folder), {Path(s).resolve() for s in skip}
+    if not folder.is_dir(): raise NotADirectoryError(f"image folder {folder} not found")
+    out = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith('.') and (Path(root)/d).resolve() not in skip)
+        out += [(Path(root)/f).relative_to(folder).as_posix() for f in files
+                if not f.startswith('.') and Path(f).suffix.lower() in IMAGE_EXTS]
+    return sorted(out)
+
+def inside_folder(path:Path, folder:Path)->bool:
+    "Whether `path`, links resolved, lies inside `folder`"
     try: path.resolve().relative_to(folder.resolve()); return True
     except ValueError: return False
 
@@ -61,10 +78,9 @@ def scan(self:LabelStore, folder, # The image folder
          on_progress=None, # Called as `on_progress(seen, total)` after each chunk
         )->dict:
     "Add the folder's new images as items; returns `added` (indices) and `rejected` (file, reason) of this scan"
-    from fastai_al.data.folder import image_files  # (imports fastai: in the scan's thread, not before the page is served)
     folder = Path(folder)
     known = set(self.files()) | {r[0] for r in self.q("SELECT file FROM rejected WHERE source='folder'")}
-    new = [f for f in image_files(folder, skip) if f not in known]
+    new = [f for f in folder_images(folder, skip) if f not in known]
     if seed is not None: new = [new[k] for k in np.random.default_rng(seed).permutation(len(new))]
     added, rejected = [], []
     for s in range(0, len(new), chunk):
@@ -73,7 +89,7 @@ def scan(self:LabelStore, folder, # The image folder
             p = folder/f
             try:
                 # os.walk does not enter linked folders: only a file that is itself a link can lead outside
-                if p.is_symlink() and not _inside(p, folder): raise BadImage(f"{f}: a link to a file outside {folder}; not read")
+                if p.is_symlink() and not inside_folder(p, folder): raise BadImage(f"{f}: a link to a file outside {folder}; not read")
                 data = p.read_bytes()
                 check_image(data, f, max_pixels)
                 files.append(f); hashes.append(sha256(data))
@@ -85,7 +101,7 @@ def scan(self:LabelStore, folder, # The image folder
         if on_progress is not None: on_progress(min(s + chunk, len(new)), len(new))
     return dict(added=added, rejected=rejected)
 
-# %% ../../nbs/71_app.images.ipynb #5a3d8df3
+# %% ../../nbs/71_app.images.ipynb #5354fadb
 class TooLarge(ValueError):
     "An upload over the size limit"
 
@@ -120,7 +136,7 @@ def add_upload(self:LabelStore, folder, # The image folder
     dest = dest_dir/fn
     if dest.exists() or self.q("SELECT 1 FROM items WHERE file=?", ((dest.relative_to(folder)).as_posix(),)):
         dest = dest_dir/f"{Path(fn).stem}_{h[:10]}{Path(fn).suffix}"
-    if not _inside(dest, dest_dir): raise BadImage(f"{name}: refused file name")  # cannot happen after safe_filename
+    if not inside_folder(dest, dest_dir): raise BadImage(f"{name}: refused file name")  # cannot happen after safe_filename
     atomic_write(dest, data)  # fsynced, then renamed: a kill leaves no partial image
     try: return self.add_item(dest.relative_to(folder).as_posix(), h, 'upload')
     except Exception:

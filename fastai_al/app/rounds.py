@@ -166,7 +166,7 @@ class StoreCommit(Callback):
         s.store.commit_round(row, self.trained, weights, _queue(s, acq, row['round']), strategy)
         self.row = row
 
-# %% ../../nbs/73_app.rounds.ipynb #4f37fff0
+# %% ../../nbs/73_app.rounds.ipynb #c0e81060
 def _frozen_pool(s:LabelSession, learn, need):
     "With a frozen body: wait for the features of `need`, and let the pool hold only images whose features are in"
     f = start_cache(s)
@@ -180,7 +180,7 @@ def _frozen_pool(s:LabelSession, learn, need):
 def train_round(s:LabelSession, job:dict)->dict:
     "Train a round on every label given so far, rank the pool into the queue, commit; returns the round's row"
     learn = ensure_learner(s)
-    pend = s.store.pending()
+    pend = job['labels'] if 'labels' in job else s.store.pending()   # as they were when the round was started
     pend = pend[~pend.idx.isin(learn.pool.labelled) & ~pend.idx.isin(learn.pool.valid)]
     rnd = s.n_rounds
     try:

@@ -257,7 +257,7 @@ def counts(self:LabelStore)->dict:
                 pending=self.q("SELECT COUNT(*) FROM labels WHERE status='label' AND round IS NULL")[0][0],
                 skip=st.get('skip', 0), unsure=st.get('unsure', 0))
 
-# %% ../../nbs/70_app.store.ipynb #e5dc6e9e
+# %% ../../nbs/70_app.store.ipynb #40fd7924
 def _f(x):
     if x is None: return None
     x = float(x)
@@ -316,11 +316,17 @@ def next_batch(self:LabelStore, n:int, # Images to put on screen
             if r[1] not in shown: take.append(r[1:])
         if last is not None: c.execute("DELETE FROM queue WHERE pos<=?", (last,))
         if len(take) < n:  # the queue ran dry (or no round yet): random unlabelled images
-            have = shown | {t[0] for t in take}
-            free = [r[0] for r in c.execute("SELECT idx FROM items WHERE idx NOT IN (SELECT idx FROM labels) "
-                                             "AND idx NOT IN (SELECT idx FROM queue)") if r[0] not in have]
-            pick = rng.choice(len(free), min(n - len(take), len(free)), replace=False) if free else []
-            take += [(free[k], None, None, None, 'random', after_round) for k in sorted(pick)]
+            need, have = n - len(take), shown | {t[0] for t in take}
+            n_items = c.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+            draw = rng.choice(n_items, min(n_items, 4 * need + 64), replace=False).tolist()   # a few more than needed ...
+            q = ','.join(map(str, draw))
+            used = {r[0] for r in c.execute(f"SELECT idx FROM labels WHERE idx IN ({q}) UNION SELECT idx FROM queue WHERE idx IN ({q})")}
+            free = [i for i in draw if i not in used and i not in have]
+            if len(free) < need:  # ... and all of them only when most images are taken
+                free = [r[0] for r in c.execute("SELECT idx FROM items WHERE idx NOT IN (SELECT idx FROM labels) "
+                                                 "AND idx NOT IN (SELECT idx FROM queue)") if r[0] not in have]
+                free = [free[k] for k in rng.permutation(len(free))]
+            take += [(i, None, None, None, 'random', after_round) for i in free[:need]]
         c.execute("DELETE FROM batch")
         c.executemany("INSERT INTO batch VALUES (?, ?, ?, ?, ?, ?, ?)", [(p, *t) for p, t in enumerate(take)])
     return self.batch()

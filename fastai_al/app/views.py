@@ -183,25 +183,28 @@ def curve_view(s:LabelSession, oob:bool=False):
     extra = [P(notes[-1] + '. The curve says little until the intervals narrow.', cls='muted', id='curve-note')] if notes else []
     return Section(H2('Learning curve'), Div(Div(NotStr(curve_svg(r))), Div(table, *extra), cls='panel'), id='curve', **_oob(oob))
 
-# %% ../../nbs/74_app.views.ipynb #0c26dae2
+# %% ../../nbs/74_app.views.ipynb #d1db03eb
 def _eta(done, total, since):
     if not done or not since or done >= total: return ''
     left = (time.time() - since) / done * (total - done)
     return f", about {left / 60:.0f} min left" if left > 90 else f", about {left:.0f} s left"
 
+def _busy(s:LabelSession)->bool:
+    "Whether anything runs in the background (the folder scan, the feature cache, a round or a ranking)"
+    f, j = s.filler, s.job
+    return bool(s.scanning['running'] or (f is not None and f.running and not f.complete) or (j is not None and j['running']))
+
 def status_view(s:LabelSession, note:str|None=None, oob:bool=False):
     "The background work (polling every second while any runs) and the last round's outcome; `note`: a refusal to show"
-    lines, busy = [], False
+    lines = []
     sc, f, j = s.scanning, s.filler, s.job
-    if sc['running']: busy = True; lines.append(Span(f"Reading the folder: {sc['seen']:,} of {sc['total'] or 0:,} files", cls='muted'))
+    if sc['running']: lines.append(Span(f"Reading the folder: {sc['seen']:,} of {sc['total'] or 0:,} files", cls='muted'))
     if sc.get('error'): lines.append(Span(f"Reading the folder failed: {sc['error']}", cls='err'))
     if f is not None and not f.complete:
-        busy = busy or f.running
         if f.error: lines.append(Span(f"Computing features failed: {f.error}", cls='err'))
         else: lines.append(Span(f"Features: {f.n_done:,} of {f.n_total:,} images{_eta(f.n_done, f.n_total, f.started)} "
                                 "(the rounds rank the images computed so far)", cls='muted', id='cache'))
     if j is not None and j['running']:
-        busy = True
         what = f"Training round {s.n_rounds}" if j['kind'] == 'train' else 'Ranking the pool'
         lines.append(Span(f"{what}: {j['progress']} ({time.time() - j['started']:.0f}s) — keep labelling: the batches come "
                           "from the last ranking, and your labels go into the next round", id='job'))
@@ -214,8 +217,10 @@ def status_view(s:LabelSession, note:str|None=None, oob:bool=False):
             lines.append(Span(f"Round {r['round']} trained in {took}: validation accuracy {acc}; the queue is re-ranked.", cls='ok', id='job'))
         else: lines.append(Span(f"The queue is re-ranked ({took}).", cls='ok', id='job'))
     if note: lines.append(Span(note, cls='err', id='refused'))
+    busy = _busy(s)
     # the page says which batch it shows, so that a batch put up meanwhile (the first one, after a scan) is sent along
-    poll = dict(hx_get=f"/status?rounds={s.n_rounds}", hx_trigger='every 1s', hx_swap='outerHTML',
+    every = '250ms' if sc['running'] and not len(s.store.batch()) else '1s'   # the first batch: as soon as it is there
+    poll = dict(hx_get=f"/status?rounds={s.n_rounds}", hx_trigger=f'every {every}', hx_swap='outerHTML',
                 hx_vals='js:{shown: (document.querySelector("#grid .card") || {dataset: {}}).dataset.idx || ""}') if busy else {}
     return Div(*lines, id='status', data_busy='1' if busy else '', **poll, **_oob(oob))
 
