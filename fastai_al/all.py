@@ -8,8 +8,10 @@ from .data.droughtwatch import *
 from .data.cassava import *
 from .data.deepweeds import *
 from .data.folder import *
+from .data.features import *
 from .models.cnn import *
 from .models.resnet import *
+from .models.frozen import *
 from .scoring import *
 from .fit import *
 from .strategies.core import *

@@ -315,7 +315,7 @@ def wait_for(self:CacheFiller, idxs=None, # Items to wait for (default: all)
             self._cv.wait(0.5 if left is None else min(0.5, left))
     return True
 
-# %% ../../nbs/07_data.features.ipynb #de833826
+# %% ../../nbs/07_data.features.ipynb #1e3765be
 class _Positions:
     "What a `FeatureDL` iterates over: positions, and the loss `Learner` takes from the data (as `LabelLookup` gives)"
     def __init__(self, n): self.n, self.loss_func = n, CrossEntropyLossFlat()
@@ -350,11 +350,12 @@ class FeatureDL(DataLoader):
 
 class FeatureDataLoaders(ActiveDataLoaders):
     "`ActiveDataLoaders` whose loaders read cached features"
-    def subset_dl(self, idxs, with_labels:bool=False, train:bool=False, bs:int=None)->FeatureDL:
-        "A loader over `idxs` (shuffled if `train`)"
+    def subset_dl(self, idxs, with_labels:bool=False, train:bool=False, bs:int=None, **kwargs)->FeatureDL:
+        "A loader over `idxs` (shuffled if `train`); the features have no loader transforms to take (`like`)"
         idxs, bs = np.asarray(idxs, np.int64), bs or self.bs
         drop_last = train and len(idxs) > 1 and len(idxs) % bs == 1  # as `ActiveDataLoaders`: no 1-item batch in training
-        return FeatureDL(self._data, idxs, with_labels, bs=bs, shuffle=train, drop_last=drop_last, device=self.dl_device)
+        dev = vars(self).get('dl_device') or self.device
+        return FeatureDL(self._data, idxs, with_labels, bs=bs, shuffle=train, drop_last=drop_last, device=dev)
 
 # %% ../../nbs/07_data.features.ipynb #22be8db9
 class _Row:
