@@ -17,7 +17,7 @@ from .images import MAX_PIXELS
 # %% auto #0
 __all__ = ['weights_id', 'LabelSession']
 
-# %% ../../nbs/72_app.session.ipynb #a69485d6
+# %% ../../nbs/72_app.session.ipynb #bbf32f0f
 _SETTINGS = dict(batch_size=12, epochs=10, lr=3e-3, size=64, arch='cnn', bs=32, holdout=dict(frac=0.2, seed=0), seed=0,
                  pool_subset=2000, queue_size=200, train_every=None, weights=None, weights_sha=None, mc_samples=10)
 _FIXED = ('arch', 'size', 'holdout', 'seed', 'weights_sha')
@@ -85,7 +85,7 @@ class LabelSession:
         self.upload_dir, self.max_upload_bytes, self.labels_csv = upload_dir, max_upload_bytes, labels
         self.make_learner, self.cbs, self.fit_kwargs = make_learner, L(cbs), fit_kwargs or {}
         if strategy is not None: self.store.set_meta('strategy', strategy)
-        self.learn = self.data = self.filler = self.job = None
+        self.learn = self.data = self.filler = self.job = self.problem = None
         self.strategies = [self.strategy]  # all of them once the library is loaded
         self.scanning = dict(running=False, seen=0, total=None, added=0, rejected=[], error=None, finished=None)
         self._job_lock, self._learn_lock, self._upload_lock, self._batch_lock = (threading.Lock() for _ in range(4))
@@ -114,7 +114,7 @@ def set_strategy(self:LabelSession, name:str):
     self.store.set_meta('strategy', name)
     if self.n_rounds: self.start('rank')
 
-# %% ../../nbs/72_app.session.ipynb #2caa04e4
+# %% ../../nbs/72_app.session.ipynb #0a022cff
 @patch
 def _scan(self:LabelSession):
     sc = self.scanning
@@ -127,11 +127,14 @@ def _scan(self:LabelSession):
         sc.update(added=len(res['added']), rejected=res['rejected'])
         if not len(self.store.batch()): self.next_batch()
         if self.labels_csv is not None: self.import_csv(self.labels_csv, by='csv')
-        self.after_scan()
     except Exception as e:
-        sc['error'] = f"{type(e).__name__}: {e}"; sc['traceback'] = traceback.format_exc()
-        print(f"fastai_al_label: reading the folder failed:\n{sc['traceback']}", file=sys.stderr, flush=True)
+        sc['error'] = f"{type(e).__name__}: {e}"
+        print(f"fastai_al_label: reading the folder failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
     finally: sc.update(running=False, finished=time.time())
+    try: self.after_scan()
+    except Exception as e:
+        self.problem = f"{type(e).__name__}: {e}"
+        print(f"fastai_al_label: loading the model failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
 
 @patch
 def after_scan(self:LabelSession):

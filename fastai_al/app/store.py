@@ -257,7 +257,7 @@ def counts(self:LabelStore)->dict:
                 pending=self.q("SELECT COUNT(*) FROM labels WHERE status='label' AND round IS NULL")[0][0],
                 skip=st.get('skip', 0), unsure=st.get('unsure', 0))
 
-# %% ../../nbs/70_app.store.ipynb #40fd7924
+# %% ../../nbs/70_app.store.ipynb #7aefbdbb
 def _f(x):
     if x is None: return None
     x = float(x)
@@ -337,6 +337,15 @@ def batch(self:LabelStore)->pd.DataFrame:
     return self.df("SELECT b.pos, b.idx, i.file, b.score, b.guess, b.confidence, b.strategy, b.after_round, "
                    "l.label, l.status, COALESCE(l.version, 0) AS version, l.round, l.by FROM batch b JOIN items i ON i.idx=b.idx "
                    "LEFT JOIN labels l ON l.idx=b.idx ORDER BY b.pos")
+
+@patch
+def card(self:LabelStore, idx:int)->dict:
+    "What a card shows of item `idx`: its place in the batch on screen (if it is there) and its current label"
+    cur = self._con().execute("SELECT b.pos, i.idx, i.file, b.score, b.guess, b.confidence, b.strategy, b.after_round, l.label, "
+                              "l.status, COALESCE(l.version, 0) AS version, l.round, l.by FROM items i LEFT JOIN batch b ON b.idx=i.idx "
+                              "LEFT JOIN labels l ON l.idx=i.idx WHERE i.idx=?", (int(idx),))
+    r = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], r)) if r else dict(idx=int(idx))
 
 @patch
 def commit_round(self:LabelStore, row:dict, # The round's results (round, n_labelled, valid_accuracy, …)

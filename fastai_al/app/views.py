@@ -183,7 +183,7 @@ def curve_view(s:LabelSession, oob:bool=False):
     extra = [P(notes[-1] + '. The curve says little until the intervals narrow.', cls='muted', id='curve-note')] if notes else []
     return Section(H2('Learning curve'), Div(Div(NotStr(curve_svg(r))), Div(table, *extra), cls='panel'), id='curve', **_oob(oob))
 
-# %% ../../nbs/74_app.views.ipynb #d1db03eb
+# %% ../../nbs/74_app.views.ipynb #0692905f
 def _eta(done, total, since):
     if not done or not since or done >= total: return ''
     left = (time.time() - since) / done * (total - done)
@@ -200,6 +200,7 @@ def status_view(s:LabelSession, note:str|None=None, oob:bool=False):
     sc, f, j = s.scanning, s.filler, s.job
     if sc['running']: lines.append(Span(f"Reading the folder: {sc['seen']:,} of {sc['total'] or 0:,} files", cls='muted'))
     if sc.get('error'): lines.append(Span(f"Reading the folder failed: {sc['error']}", cls='err'))
+    if s.problem: lines.append(Span(f"Loading the model failed: {s.problem}", cls='err'))
     if f is not None and not f.complete:
         if f.error: lines.append(Span(f"Computing features failed: {f.error}", cls='err'))
         else: lines.append(Span(f"Features: {f.n_done:,} of {f.n_total:,} images{_eta(f.n_done, f.n_total, f.started)} "
@@ -219,7 +220,7 @@ def status_view(s:LabelSession, note:str|None=None, oob:bool=False):
     if note: lines.append(Span(note, cls='err', id='refused'))
     busy = _busy(s)
     # the page says which batch it shows, so that a batch put up meanwhile (the first one, after a scan) is sent along
-    every = '250ms' if sc['running'] and not len(s.store.batch()) else '1s'   # the first batch: as soon as it is there
+    every = '250ms' if sc['running'] and not s.store.q('SELECT COUNT(*) FROM batch')[0][0] else '1s'   # the first batch: as soon as it is there
     poll = dict(hx_get=f"/status?rounds={s.n_rounds}", hx_trigger=f'every {every}', hx_swap='outerHTML',
                 hx_vals='js:{shown: (document.querySelector("#grid .card") || {dataset: {}}).dataset.idx || ""}') if busy else {}
     return Div(*lines, id='status', data_busy='1' if busy else '', **poll, **_oob(oob))

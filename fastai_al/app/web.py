@@ -72,7 +72,7 @@ class _Guard:
             await send(msg)
         await self.app(scope, receive, send_cookie)
 
-# %% ../../nbs/75_app.web.ipynb #7385babf
+# %% ../../nbs/75_app.web.ipynb #c4792351
 def label_app(s:LabelSession, # The session to serve
               token:str|None=None, # Access token every request must carry (required off loopback)
               loopback:bool=True, # Only answer requests addressed to a loopback name
@@ -107,15 +107,12 @@ def label_app(s:LabelSession, # The session to serve
     def post(idx:str, v:str='0', label:str='', status:str='label', by:str=''):
         try: idx, v = int(idx), int(v)
         except ValueError: return PlainTextResponse(f"bad image index or version ({idx!r}, {v!r})", status_code=400)
-        b = s.store.batch()
-        row = b[b.idx == idx]
-        rec = row.iloc[0].to_dict() if len(row) else None
         try:
             s.label(idx, label or None, status, by or user, v)
-        except LabelConflict as e: return _card_after(s, idx, rec, str(e), 409)
-        except LabelLocked as e: return _card_after(s, idx, rec, str(e), 409)
-        except ValueError as e: return _card_after(s, idx, rec, str(e), 400)
-        return _card_after(s, idx, rec, None, 200)  # (with the status: a round may have started)
+        except LabelConflict as e: return _card_after(s, idx, str(e), 409)
+        except LabelLocked as e: return _card_after(s, idx, str(e), 409)
+        except ValueError as e: return _card_after(s, idx, str(e), 400)
+        return _card_after(s, idx, None, 200)  # (with the status: a round may have started)
 
     @rt('/train', methods=['post'])
     def post():
@@ -205,17 +202,10 @@ def _xml(ft)->str:
     from fastcore.xml import to_xml
     return to_xml(ft)
 
-def _card_after(s:LabelSession, idx:int, rec, msg, code:int):
-    "The card of `idx` as it is now (with `msg`), and the counts"
-    b = s.store.batch()
-    row = b[b.idx == idx]
-    if len(row): r = row.iloc[0].to_dict()
-    else:  # not on screen (e.g. another tab's batch): show what is stored
-        lab = s.store.labels(None)
-        lab = lab[lab.idx == idx]
-        r = {**(lab.iloc[0].to_dict() if len(lab) else {}), 'idx': idx}
-    if msg is None: html = _xml(card_view(s, r))
-    else: html = _xml(card_view(s, r, msg=msg, msg_cls='err'))
+def _card_after(s:LabelSession, idx:int, msg, code:int):
+    "The card of `idx` as it is now (with `msg`), and the counts (and the status while something runs)"
+    r = s.store.card(idx)
+    html = _xml(card_view(s, r) if msg is None else card_view(s, r, msg=msg, msg_cls='err'))
     return Response(html + _xml(counts_view(s, oob=True)) + ''.join(map(_xml, _status_oob(s))), status_code=code, media_type='text/html')
 
 def _status_oob(s:LabelSession)->list:
