@@ -17,7 +17,7 @@ from .images import MAX_PIXELS
 # %% auto #0
 __all__ = ['weights_id', 'LabelSession']
 
-# %% ../../nbs/72_app.session.ipynb #bbf32f0f
+# %% ../../nbs/72_app.session.ipynb #c6b0427d
 _SETTINGS = dict(batch_size=12, epochs=10, lr=3e-3, size=64, arch='cnn', bs=32, holdout=dict(frac=0.2, seed=0), seed=0,
                  pool_subset=2000, queue_size=200, train_every=None, weights=None, weights_sha=None, mc_samples=10)
 _FIXED = ('arch', 'size', 'holdout', 'seed', 'weights_sha')
@@ -86,6 +86,7 @@ class LabelSession:
         self.make_learner, self.cbs, self.fit_kwargs = make_learner, L(cbs), fit_kwargs or {}
         if strategy is not None: self.store.set_meta('strategy', strategy)
         self.learn = self.data = self.filler = self.job = self.problem = None
+        self.warming = True  # until the library is loaded (after the scan)
         self.strategies = [self.strategy]  # all of them once the library is loaded
         self.scanning = dict(running=False, seen=0, total=None, added=0, rejected=[], error=None, finished=None)
         self._job_lock, self._learn_lock, self._upload_lock, self._batch_lock = (threading.Lock() for _ in range(4))
@@ -114,7 +115,7 @@ def set_strategy(self:LabelSession, name:str):
     self.store.set_meta('strategy', name)
     if self.n_rounds: self.start('rank')
 
-# %% ../../nbs/72_app.session.ipynb #0a022cff
+# %% ../../nbs/72_app.session.ipynb #4580325a
 @patch
 def _scan(self:LabelSession):
     sc = self.scanning
@@ -135,6 +136,7 @@ def _scan(self:LabelSession):
     except Exception as e:
         self.problem = f"{type(e).__name__}: {e}"
         print(f"fastai_al_label: loading the model failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+    finally: self.warming = False
 
 @patch
 def after_scan(self:LabelSession):

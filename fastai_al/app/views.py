@@ -183,7 +183,7 @@ def curve_view(s:LabelSession, oob:bool=False):
     extra = [P(notes[-1] + '. The curve says little until the intervals narrow.', cls='muted', id='curve-note')] if notes else []
     return Section(H2('Learning curve'), Div(Div(NotStr(curve_svg(r))), Div(table, *extra), cls='panel'), id='curve', **_oob(oob))
 
-# %% ../../nbs/74_app.views.ipynb #0692905f
+# %% ../../nbs/74_app.views.ipynb #0eb35c6e
 def _eta(done, total, since):
     if not done or not since or done >= total: return ''
     left = (time.time() - since) / done * (total - done)
@@ -192,7 +192,7 @@ def _eta(done, total, since):
 def _busy(s:LabelSession)->bool:
     "Whether anything runs in the background (the folder scan, the feature cache, a round or a ranking)"
     f, j = s.filler, s.job
-    return bool(s.scanning['running'] or (f is not None and f.running and not f.complete) or (j is not None and j['running']))
+    return bool(s.scanning['running'] or s.warming or (f is not None and f.running and not f.complete) or (j is not None and j['running']))
 
 def status_view(s:LabelSession, note:str|None=None, oob:bool=False):
     "The background work (polling every second while any runs) and the last round's outcome; `note`: a refusal to show"
@@ -201,6 +201,7 @@ def status_view(s:LabelSession, note:str|None=None, oob:bool=False):
     if sc['running']: lines.append(Span(f"Reading the folder: {sc['seen']:,} of {sc['total'] or 0:,} files", cls='muted'))
     if sc.get('error'): lines.append(Span(f"Reading the folder failed: {sc['error']}", cls='err'))
     if s.problem: lines.append(Span(f"Loading the model failed: {s.problem}", cls='err'))
+    elif s.warming and not sc['running']: lines.append(Span("Loading the model (labelling goes on meanwhile)…", cls='muted'))
     if f is not None and not f.complete:
         if f.error: lines.append(Span(f"Computing features failed: {f.error}", cls='err'))
         else: lines.append(Span(f"Features: {f.n_done:,} of {f.n_total:,} images{_eta(f.n_done, f.n_total, f.started)} "
