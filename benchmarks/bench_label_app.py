@@ -107,16 +107,14 @@ def _label(pg, idx, cls, res, think):
     t = time.time()
     pg.locator(f'#card-{idx} button[data-class="{cls}"]').click()
     pg.wait_for_selector(f'#card-{idx}[data-status="label"]')
-    res['labels'].append(dict(s=time.time() - t, during_training=during and _training(pg), at=time.time()))
+    res['labels'].append(dict(s=time.time() - t, during_training=during and _training(pg), at=time.time(),
+                              phase=re.sub(r'\s+', ' ', pg.inner_text('#status'))[:60]))
 
 def _new_batch_shown(pg, before:set, timeout=900):
-    "Wait until the grid shows a batch other than `before`"
-    end = time.time() + timeout
-    while time.time() < end:
-        now = {i for i, _, _ in _cards(pg)}
-        if now and not now & before: return
-        time.sleep(0.02)
-    raise TimeoutError('no new batch')
+    "Wait (in the page, at every frame) until the grid shows a batch none of whose images is in `before`"
+    pg.wait_for_function("old => { const c = document.querySelectorAll('#grid .card'); "
+                         "return c.length > 0 && [...c].every(x => !old.includes(+x.dataset.idx)); }",
+                         arg=sorted(before), polling='raf', timeout=timeout * 1000)
 
 def drive_today(pg, app, truth, res, think, rounds=2):
     "Label a batch, then Train round + next batch, and wait: twice"
