@@ -23,7 +23,7 @@ from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
-from .fit import TensorBatches
+from .fit import TensorBatches, register_fit
 from .callbacks import BestEpochWeights
 from .spec import register_model, expand_sweep
 from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
@@ -72,6 +72,7 @@ class KerasL2(Callback):
 
 # %% ../nbs/46_gal2017.ipynb #a4047c3d
 @patch
+@register_fit('fit_last_epoch')
 def fit_last_epoch(self:Learner, n_epoch:int, lr:float=None):
     "`fit`, keeping (and reporting) the last epoch's weights as Keras does, even inside `fit_round`'s best-epoch selection"
     for cb in self.cbs:
@@ -142,6 +143,7 @@ def gal2017_learner(seed:int, # Seeds the validation draw and the initial labell
     return active_learner(data, data.new_pool(n_init, seed=seed), gal_cnn(), bs=bs, opt_func=Adam)
 
 @patch
+@register_fit('fit_tiled')
 def fit_tiled(self:Learner,
               n_epoch:int=1, # Passes over the labelled set...
               lr:float=1e-3, # Learning rate (constant)
