@@ -218,13 +218,9 @@ def fit_round(self:Learner,
     test:bool=True, # Evaluate the test set (when the pool has one)
     score_bs:int=None, # Batch size for the test evaluation
 )->dict:
-    "Train one round on the labelled set and evaluate it; returns the round's row. Fires no round event (`active_round` is a whole round)"
-    _positive_int(epochs, 'epochs'); get_fit(fit)
-    t0 = time.perf_counter()
-    self._start_round(lr, reinit, seed, rnd)
-    row = self._train_round(epochs, fit, rnd, quiet, best_epoch, test, score_bs)
-    row['train_seconds'] = time.perf_counter() - t0
-    return row
+    "Train one round on the labelled set and evaluate it, acquiring nothing (`active_round(0, ...)`: every round event fires); the round's row"
+    return self.active_round(0, rnd=rnd, seed=seed, score_bs=score_bs, epochs=epochs, lr=lr, fit=fit, reinit=reinit, quiet=quiet,
+                             best_epoch=best_epoch, test=test)
 
 # %% ../nbs/30_learner.ipynb #45c2f8a2
 def _check_can_label(dls:ActiveDataLoaders, n:int):
@@ -261,10 +257,11 @@ def active_round(self:Learner,
     kw = {k: kwargs.pop(k, fr[k].default) for k in ('epochs', 'lr', 'fit', 'reinit', 'quiet', 'best_epoch', 'test')}
     if kwargs: raise TypeError(f"active_round: unexpected arguments {sorted(kwargs)}")
     self._start_round(kw['lr'], kw['reinit'], seed, rnd)
+    self.al_n, self.last_acquisition = min(int(n), len(dls.pool)), None
     self.round_event('before_round')
     row = self._train_round(kw['epochs'], kw['fit'], rnd, kw['quiet'], kw['best_epoch'], kw['test'], score_bs)
     row['train_seconds'] = time.perf_counter() - t0
-    self.al_row, self.al_n, self.last_acquisition = row, min(int(n), len(dls.pool)), None
+    self.al_row = row
     self.round_event('before_acquire')
     n_rank = min(max(self.al_n, int(n_query or 0)), len(dls.pool))
     if n_rank:
