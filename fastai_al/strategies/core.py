@@ -100,6 +100,11 @@ def get_strategy(name:str|Strategy)->Strategy:
         # strategies live in several modules: make sure they have all registered before giving up
         try: importlib.import_module('fastai_al.all')
         except ImportError: pass
+    if name not in STRATEGIES and isinstance(name, str) and name.startswith('baal_'):  # baal's heuristics: fastai_al.baal_bridge
+        try: importlib.import_module('fastai_al.baal_bridge')
+        except ModuleNotFoundError as e:
+            if not (e.name or '').startswith('baal'): raise
+            raise KeyError(f"{name!r} is one of baal's heuristics, which need baal: pip install 'fastai_al[baal]'") from None
     if name not in STRATEGIES:
         raise KeyError(f"Unknown strategy {name!r}. Registered strategies: {', '.join(sorted(STRATEGIES))}")
     return STRATEGIES[name]
