@@ -254,7 +254,7 @@ def gal2017_table(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN wher
     rows = []
     for k, g in cr.groupby('strategy', sort=False):
         m = mc[mc.strategy == k]
-        row = dict(strategy=k, paper_name=paper.paper_name.get(k, ''), seeds=len(g), max_acquired=g.max_acquired.min())
+        row = dict(strategy=k, paper_name=paper.paper_name.get(k, ''), seeds=len(g), max_acquired=g.max_acquired.min(), max_acquired_hi=g.max_acquired.max())
         for e, t in zip(errors, _targets(errors)):
             v = g[f'{e:.0%}'].to_numpy(float); fin = v[np.isfinite(v)]
             mean, sd = mean_spread(fin, spread) if len(fin) else (np.inf, np.nan)
@@ -270,7 +270,8 @@ def _rank(s): return _ORDER.index(s) if s in _ORDER else len(_ORDER)
 def _cell(r, e)->str:
     "One strategy's crossing of error `e`: mean ± sd (reached/run), or not reached by the last acquired count"
     k = f'{e:.0%}'
-    if r[f'reached_{k}'] == 0: return f"not reached by {r.max_acquired:.0f} (0/{r.seeds})"
+    by = f"{r.max_acquired:.0f}" + (f"–{r.max_acquired_hi:.0f}" if r.get('max_acquired_hi', r.max_acquired) != r.max_acquired else '')
+    if r[f'reached_{k}'] == 0: return f"not reached by {by} (0/{r.seeds})"
     return f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})"
 
 def _name(s:str)->str:
