@@ -102,7 +102,8 @@ def index_section(R='results/')->str:
 def write_index(path='nbs/index.ipynb'):
     "Replace the Gal et al. section's cell of the index notebook"
     nb = json.loads(Path(path).read_text())
-    c = next(c for c in nb['cells'] if c['cell_type'] == 'markdown' and ''.join(c['source']).startswith('## Reproducing Gal et al. 2017'))
+    c = next((c for c in nb['cells'] if c['cell_type'] == 'markdown' and ''.join(c['source']).startswith('## Reproducing Gal et al. 2017')), None)
+    if c is None: raise SystemExit(f"{path}: no markdown cell starts with '## Reproducing Gal et al. 2017'; paste the tables by hand")
     lines = index_section().split('\n')
     c['source'] = [l + '\n' for l in lines[:-1]] + [lines[-1]]
     Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
