@@ -78,7 +78,7 @@ def ls_queue_scores(rank, # Position of each task in the library's ranking (0 = 
     return [None if x is None else x / n for x in r]
 
 def ls_tasks(images, # Image URL per task (what Label Studio shows: `http(s)://…`, `/data/local-files/?d=…`, `/data/upload/…`)
-             guesses=None, # The model's guess per task (class names), pre-selected in Label Studio; `None`: nothing pre-selected
+             guesses=None, # The model's guess per task (class names), pre-selected in Label Studio; `None` (or a `None` entry): nothing pre-selected
              scores=None, # Acquisition score per task (higher = wanted more), ranked to give the prediction score; NaN: not ranked
              confidences=None, # The model's confidence in its guess per task (stored as the result's `score`)
              classes=None, # Class names: every guess must be one of them
@@ -97,7 +97,7 @@ def ls_tasks(images, # Image URL per task (what Label Studio shows: `http(s)://�
     guesses, scores, confidences, data, rank = (_check(o, nm) for o, nm in ((guesses, 'guesses'), (scores, 'scores'),
         (confidences, 'confidences'), (data, 'data dicts'), (rank, 'ranks')))
     if classes is not None and guesses is not None:
-        bad = [(i, g) for i, g in enumerate(guesses) if str(g) not in set(map(str, classes))]
+        bad = [(i, g) for i, g in enumerate(guesses) if g is not None and str(g) not in set(map(str, classes))]
         if bad: raise ValueError(f"ls_tasks: guesses not in the class list {list(classes)}: " + ', '.join(f"task {i}: {g!r}" for i, g in bad[:10]))
     if rank is None and scores is not None:  # rank by score, best first; unscored tasks get no rank (never their list order)
         sc = [_num(s) for s in scores]
@@ -114,9 +114,9 @@ def ls_tasks(images, # Image URL per task (what Label Studio shows: `http(s)://�
             d.update({k: (_num(v) if isinstance(v, (float, np.floating)) else v.item() if isinstance(v, np.generic) else v)
                       for k, v in data[i].items()})
         t = dict(data=d)
-        if guesses is not None or qs[i] is not None:
+        if (guesses is not None and guesses[i] is not None) or qs[i] is not None:
             res = []
-            if guesses is not None:
+            if guesses is not None and guesses[i] is not None:
                 res = [dict(from_name=from_name, to_name=to_name, type='choices', value=dict(choices=[str(guesses[i])]))]
                 if confidences is not None and _num(confidences[i]) is not None: res[0]['score'] = _num(confidences[i])
             pred = dict(model_version=model_version, result=res)
@@ -267,14 +267,21 @@ def ls_image_name(url:str)->str:
     path = unquote(q['d'][0]) if 'd' in q else unquote(u.path)
     return path
 
+def _norm(f)->str:
+    "A relative POSIX path: `\\` → `/`, no `./` or `//`"
+    s = str(f).replace('\\', '/')
+    if '//' in s: s = re.sub('/+', '/', s)
+    while s.startswith('./'): s = s[2:]
+    return s
+
 class LSItemIndex:
     "Finds the dataset items a task refers to, in time linear in the path's depth: by `file`, path, path suffix, file name"
     def __init__(self, files): # Relative path of every dataset item (index = position)
-        self.files = [str(PurePosixPath(str(f).replace('\\', '/'))) for f in files]
+        self.files = [_norm(f) for f in files]
         self.exact, self.by_name = {}, {}
         for i, f in enumerate(self.files):
             self.exact.setdefault(f, []).append(i)
-            self.by_name.setdefault(PurePosixPath(f).name, []).append(i)
+            self.by_name.setdefault(f.rsplit('/', 1)[-1], []).append(i)
 
     def __call__(self, image=None, # The task's image URL (`/data/local-files/?d=…`, `/data/upload/…`, `http…`)
                  file=None, # The task's `file` data field, when it has one
