@@ -14,13 +14,14 @@ def label_studio_exe():
     exe = os.environ.get('FASTAI_AL_LABEL_STUDIO') or shutil.which('label-studio')
     return exe if exe and Path(exe).expanduser().exists() else None
 
-def skip_rest_without_label_studio(what:str):
-    "In a notebook: the `label-studio` command, or one printed line and none of the notebook's later cells run"
+def skip_rest_without_label_studio(what:str, cleanup=None):
+    "In a notebook: the `label-studio` command, or one printed line, `cleanup()`, and none of the notebook's later cells run"
     exe = label_studio_exe()
     if exe: return exe
     msg = f"label-studio not found ($FASTAI_AL_LABEL_STUDIO or PATH): {what} skipped"
     if os.environ.get('FASTAI_AL_REQUIRE_LABEL_STUDIO'): raise RuntimeError(f"{msg}, but $FASTAI_AL_REQUIRE_LABEL_STUDIO is set")
     print(msg)
+    if cleanup is not None: cleanup()
     from IPython import get_ipython
     get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\n'])  # every later cell becomes `pass`
 
