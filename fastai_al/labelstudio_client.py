@@ -151,12 +151,11 @@ class LSProject:
             ids += self.ls.post(f'/api/projects/{self.id}/import', params=dict(return_task_ids=True), json=tasks[k:k + chunk])['task_ids']
         return ids
 
-    def import_predictions(self, predictions:list, chunk:int=1000)->int:
-        "Add predictions (`task`, `result`, `score`, `model_version`) to existing tasks"
-        n = 0
-        for k in range(0, len(predictions), chunk):
-            n += self.ls.post(f'/api/projects/{self.id}/import/predictions', json=predictions[k:k + chunk])['created']
-        return n
+    def import_predictions(self, predictions:list, # dicts with `task`, `result`, `score`, `model_version`
+                           timeout:float=3600)->int:
+        "Add predictions to existing tasks, in one request: Label Studio recounts the project's tasks after each such request"
+        if not predictions: return 0
+        return self.ls.post(f'/api/projects/{self.id}/import/predictions', json=predictions, timeout=timeout)['created']
 
     def connect_folder(self, folder, # The images' folder (absolute, inside Label Studio's document root)
                        files=None, # Paths under `folder`, one per item: their URLs are returned
