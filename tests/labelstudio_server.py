@@ -5,7 +5,7 @@ Label Studio (about 1 GB) stays out of fastai_al's dependencies: install it in a
 `FASTAI_AL_LABEL_STUDIO=~/lsvenv/bin/label-studio` (or put `label-studio` on PATH). Without it the tests that need it
 print one line and are skipped; with `FASTAI_AL_REQUIRE_LABEL_STUDIO=1` (CI) they fail instead.
 """
-import os, shutil, signal, socket, subprocess, tempfile, time
+import atexit, os, shutil, signal, socket, subprocess, tempfile, time
 from pathlib import Path
 import httpx
 
@@ -47,6 +47,7 @@ class LabelStudioServer:
         self.proc = subprocess.Popen([self.exe, 'start', '--no-browser', '--internal-host', '127.0.0.1', '--port', str(self.port),
                                       '--username', self.user, '--password', self.password],
                                      stdout=open(self.data/'ls.log', 'w'), stderr=subprocess.STDOUT, env=env)
+        atexit.register(self.stop)  # a test that fails before its `stop()` leaves no server behind
         while True:
             if self.proc.poll() is not None: raise RuntimeError(f"Label Studio exited: {(self.data/'ls.log').read_text()[-2000:]}")
             try:
