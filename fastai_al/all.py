@@ -12,12 +12,7 @@ from .models.cnn import *
 from .models.resnet import *
 from .scoring import *
 from .fit import *
-from .strategies.core import *
-from .strategies.bayesian import *
-from .strategies.diversity import *
-from .strategies.mixed import *
-from .strategies.advanced import *
-from .strategies.batch import *
+from .strategies import *  # every strategy, registered
 from .callbacks import *
 from .learner import *
 from .experiment import *

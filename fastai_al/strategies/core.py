@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/strategies.core.html.md"""
 
 # %% ../../nbs/21_strategies.core.ipynb #59503916
 from __future__ import annotations
-import warnings, importlib
+import warnings
 from dataclasses import dataclass, field
 import numpy as np
 from typing import Callable
@@ -90,23 +90,15 @@ def ranked_strategy(name:str, needs:tuple, family:str='', ref:str=''):
     return _inner
 
 # %% ../../nbs/21_strategies.core.ipynb #8f2618bd
-_STRATEGY_MODULES = ['fastai_al.strategies.core']
-
 def get_strategy(name:str|Strategy)->Strategy:
     "The registered strategy called `name`; an unknown name lists what is registered"
     if isinstance(name, Strategy): return name
-    if name not in STRATEGIES:
-        # strategies live in several modules: make sure they have all registered before giving up
-        try: importlib.import_module('fastai_al.all')
-        except ImportError: pass
     if name not in STRATEGIES:
         raise KeyError(f"Unknown strategy {name!r}. Registered strategies: {', '.join(sorted(STRATEGIES))}")
     return STRATEGIES[name]
 
 def list_strategies()->pd.DataFrame:
     "A table of every registered strategy: name, family, what it needs, reference"
-    try: importlib.import_module('fastai_al.all')
-    except ImportError: pass
     return pd.DataFrame([dict(name=s.name, family=s.family, needs=', '.join(s.needs) or '-', reference=s.ref,
                               description=s.doc.split('\n')[0]) for s in STRATEGIES.values()]
                        ).sort_values(['family', 'name'], kind='stable').reset_index(drop=True)
