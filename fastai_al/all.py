@@ -15,12 +15,15 @@ from .fit import *
 from .strategies import *  # every strategy, registered
 from .callbacks import *
 from .learner import *
-from .experiment import *
 from .analysis import *
 from .stats import *
+from .runs.experiment import *
+from .runs.registry import *
+from .runs.spec import *
+from .runs.engines import *
+from .runs.report import *
+from .runs.sweep import *
 from .gal2017 import *
-from .spec import *
-from .sweep import *
 from .distributed import *
 from .tracking import *
 from .labelstudio import *

@@ -6,43 +6,29 @@ Docs: https://fastai-al.github.io/fastai_al/cli.html.md"""
 
 # %% ../nbs/60_cli.ipynb #02732941
 from __future__ import annotations
-import os, time
-from functools import partial
+import time
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-import matplotlib.pyplot as plt
-from fastcore.parallel import parallel
-from fastai.optimizer import Adam
-from .data.mnist import mnist_data
-from .models.cnn import gal_cnn
-from .learner import active_learner
-from .experiment import Experiment
 from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
-from .analysis import plot_learning_curves, summarise, save_figure
 from .stats import paired_comparison
-from .strategies.core import get_strategy
-from .spec import expand_sweep
-from .sweep import run_sweep, console_script
+from .runs.experiment import Experiment
+from .runs.spec import expand_sweep
+from .runs.report import sweep_summary
+from .runs.sweep import run_sweep, failed_runs, console_script
 
 # %% auto #0
-__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'RunsFailed',
-           'fastai_al_demo']
+__all__ = ['run_one', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'RunsFailed', 'fastai_al_demo']
 
 # %% ../nbs/60_cli.ipynb #edbab640
-def mnist_learner(seed:int, n_train:int=3000, n_valid:int=500, n_init:int=20, bs:int=16):
-    "A Gal et al. CNN learner over an MNIST pool of `n_train` images, `n_init` labelled (balanced, seeded)"
-    data = mnist_data(n_train=n_train, n_valid=n_valid, n_test=0, seed=0)
-    return active_learner(data, data.new_pool(n_init, seed=seed), gal_cnn(), bs=bs, opt_func=Adam)
-
 def run_one(job, # `(strategy, seed)`
             out, # Output folder: the run goes to `out/runs/<strategy>_s<seed>`
             make_learner, # `make_learner(seed) -> Learner`
             threads:int=1, # torch threads for this process
             **kwargs, # `Experiment` arguments
            )->pd.DataFrame:
-    "Run (or resume) one strategy × seed as an `Experiment`, printing a one-line report; the worker of `run_comparison`"
+    "Run (or resume) one strategy × seed as an `Experiment`, printing a one-line report (what the Gal et al. replication ran before `run_sweep`)"
     strategy, seed = job
     torch.set_num_threads(threads)
     t0 = time.perf_counter()
@@ -51,22 +37,6 @@ def run_one(job, # `(strategy, seed)`
     print(f"  {strategy:<18} seed {seed}: {len(res)} rounds, final accuracy {res['valid_accuracy'].iloc[-1]:.3f} "
           f"({time.perf_counter() - t0:.0f}s)", flush=True)
     return res
-
-# %% ../nbs/60_cli.ipynb #4cc08475
-def run_comparison(strategies, # Registered strategy names
-                   seeds, # Seeds
-                   out, # Output folder
-                   make_learner, # `make_learner(seed) -> Learner`
-                   workers:int=1, # Runs in parallel (processes)
-                   **kwargs, # `Experiment` arguments: rounds, n_per_round, epochs, lr, pool_subset, ...
-                  )->pd.DataFrame:
-    "Run every strategy × seed as a resumable `Experiment` under `out/runs`; return all rows"
-    for s in strategies: get_strategy(s)  # fail on a typo before any training
-    jobs = [(s, seed) for seed in seeds for s in strategies]
-    threads = max(1, (os.cpu_count() or 1) // max(workers, 1))
-    f = partial(run_one, out=out, make_learner=make_learner, threads=threads, **kwargs)
-    res = parallel(f, jobs, n_workers=workers if workers > 1 else 0, progress=False)
-    return pd.concat(list(res), ignore_index=True)
 
 # %% ../nbs/60_cli.ipynb #99340875
 def demo_specs(strategies, # Registered strategy names
@@ -131,13 +101,10 @@ def fastai_al_demo(
         remove_stale_temps(out)  # top-level files a killed demo was writing
         print(f"fastai_al demo: {len(strategies)} strategies × {seeds} seeds on MNIST ({n_train} pool images, "
               f"{n_init} + {rounds - 1}×{n_per_round} labels), {workers} workers → {out}/", flush=True)
-        df = run_sweep(specs, out, n_workers=workers, quiet=quiet)
-        failed = pd.read_csv(out/'runs.csv').query("status != 'done'")['run'].tolist()
+        df = run_sweep(specs, out, n_workers=workers, quiet=quiet, report=True)  # also summary.csv and learning_curves.png
+        failed = failed_runs(pd.read_csv(out/'runs.csv'))
         if not len(df): raise RunsFailed(f"no run finished a round (see {out}/runs/<run>/error.txt): {', '.join(failed)}")
-        ax = plot_learning_curves(df, title=f'MNIST, Gal et al. CNN: validation accuracy, mean ± 95% CI over {seeds} seeds')
-        save_figure(ax, out/'learning_curves.png')
-        summ = summarise(df)
-        atomic_write(out/'summary.csv', summ.to_csv(index=False))
+        summ = sweep_summary(df).drop(columns=['dataset', 'model'])
         pc = paired_vs_baseline(df) if 'random' in strategies and len(strategies) > 1 else None
         if pc is not None: atomic_write(out/'paired.csv', pc.to_csv(index=False))
     with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120):

@@ -22,11 +22,14 @@ from fastai.optimizer import Adam
 from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
-from .experiment import Experiment
+from .runs.experiment import Experiment
 from .fit import TensorBatches
 from .callbacks import BestEpochWeights
-from .spec import register_model, expand_sweep
-from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
+from .runs.registry import register_model
+from .runs.spec import expand_sweep
+from .runs.engines import LocalEngine
+from .runs.report import collect_results
+from .runs.sweep import run_sweep, PauseAfterRound
 from .files import atomic_write
 from .cli import run_one
 from .analysis import plot_learning_curves, save_figure
