@@ -10,33 +10,14 @@ import time
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import torch
 from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
 from .stats import paired_comparison
-from .runs.experiment import Experiment
 from .runs.spec import expand_sweep
 from .runs.report import sweep_summary
 from .runs.sweep import run_sweep, failed_runs, console_script
 
 # %% auto #0
-__all__ = ['run_one', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'RunsFailed', 'fastai_al_demo']
-
-# %% ../nbs/60_cli.ipynb #edbab640
-def run_one(job, # `(strategy, seed)`
-            out, # Output folder: the run goes to `out/runs/<strategy>_s<seed>`
-            make_learner, # `make_learner(seed) -> Learner`
-            threads:int=1, # torch threads for this process
-            **kwargs, # `Experiment` arguments
-           )->pd.DataFrame:
-    "Run (or resume) one strategy × seed as an `Experiment`, printing a one-line report (what the Gal et al. replication ran before `run_sweep`)"
-    strategy, seed = job
-    torch.set_num_threads(threads)
-    t0 = time.perf_counter()
-    res = Experiment(Path(out)/'runs'/f'{strategy}_s{seed}', make_learner, strategy=strategy, seed=seed,
-                     show_rounds=False, **kwargs).run()
-    print(f"  {strategy:<18} seed {seed}: {len(res)} rounds, final accuracy {res['valid_accuracy'].iloc[-1]:.3f} "
-          f"({time.perf_counter() - t0:.0f}s)", flush=True)
-    return res
+__all__ = ['demo_specs', 'paired_vs_baseline', 'paired_text', 'RunsFailed', 'fastai_al_demo']
 
 # %% ../nbs/60_cli.ipynb #99340875
 def demo_specs(strategies, # Registered strategy names
