@@ -41,8 +41,9 @@ import fastai_al.strategies.bayesian  # registers bald, max_entropy, bayesian_le
 __all__ = ['GAL2017_TABLE1', 'GAL2017_PAPER', 'GAL2017_BEFORE', 'GAL2017_CHEAP', 'GAL2017_RELEASED', 'keras1_glorot_', 'KerasL2',
            'init_seed', 'FreshInit', 'mnist01_data', 'gal_cnn_keras_learner', 'gal2017_specs',
            'gal2017_sensitivity_specs', 'gal2017_protocol', 'gal2017_sweep', 'gal2017_plan', 'gal2017_before_plan',
-           'crossings', 'common_rounds', 'mean_curve', 'gal2017_table', 'table_markdown', 'protocols_markdown',
-           'paired_aulc', 'aulc_markdown', 'paired_curve', 'plot_paired_curve', 'plot_gal2017', 'gal2017_report']
+           'crossings', 'crossings_markdown', 'common_rounds', 'mean_curve', 'gal2017_table', 'table_markdown',
+           'protocols_markdown', 'paired_aulc', 'aulc_markdown', 'paired_curve', 'plot_paired_curve', 'plot_gal2017',
+           'gal2017_report']
 
 # %% ../nbs/46_gal2017.ipynb #4207ddbf
 GAL2017_TABLE1 = pd.DataFrame(  # Table 1: acquired images to reach 10% / 5% test error (average of 3 repetitions)
@@ -175,8 +176,6 @@ def gal2017_protocol(spec)->str:
     if not rel: return 'paper'
     return 'released: ' + ('all four' if len(rel) == len(GAL2017_RELEASED) else ', '.join(rel))
 
-def _pause_hook(rounds, spec): return PauseAfterRound(rounds)
-
 def gal2017_sweep(specs:list, # `RunSpec`s, run in this order
                   out, # Sweep folder (`runs/<spec.name>/` per run)
                   workers:int=1, # Runs at a time (processes; 0: in this process)
@@ -185,7 +184,7 @@ def gal2017_sweep(specs:list, # `RunSpec`s, run in this order
                   quiet:bool=False, # No progress bar, no line per run
                  )->pd.DataFrame:
     "`run_sweep` on `workers` local processes of `threads` torch threads each; resumes unfinished runs"
-    hooks = partial(_pause_hook, pause_after) if pause_after else None
+    hooks = (lambda spec: PauseAfterRound(pause_after)) if pause_after else None
     return run_sweep(specs, out, engine=LocalEngine(workers, threads=threads if workers else None), hooks=hooks, quiet=quiet)
 
 # %% ../nbs/46_gal2017.ipynb #b6db0d31
@@ -227,6 +226,11 @@ def crossings(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN where no
     for e, t in zip(errors, _targets(errors)): out[f'{e:.0%}'] = ps[f'to_{t:g}'] - n_init
     return out
 
+def crossings_markdown(cr:pd.DataFrame, errors=(0.10, 0.05))->str:
+    "`crossings` as Markdown: one row per run"
+    return _md(['strategy', 'seed'] + [f'{e:.0%} error' for e in errors] + ['acquired so far'], [[_name(r.strategy), r.seed]
+               + [f"{r[f'{e:.0%}']:.0f}" if np.isfinite(r[f'{e:.0%}']) else 'not reached' for e in errors] + [f'{r.max_acquired:.0f}'] for _, r in cr.iterrows()])
+
 def common_rounds(df:pd.DataFrame)->pd.DataFrame:
     "The rows of `df` at the rounds that every run (strategy, seed) in it has finished"
     last = df.groupby(['strategy', 'seed'])['round'].max().min()
@@ -253,7 +257,7 @@ def gal2017_table(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN wher
     rows = []
     for k, g in cr.groupby('strategy', sort=False):
         m = mc[mc.strategy == k]
-        row = dict(strategy=k, paper_name=paper.paper_name.get(k, ''), seeds=len(g), max_acquired=g.max_acquired.min())
+        row = dict(strategy=k, paper_name=paper.paper_name.get(k, ''), seeds=len(g), max_acquired=g.max_acquired.min(), max_acquired_hi=g.max_acquired.max())
         for e, t in zip(errors, _targets(errors)):
             v = g[f'{e:.0%}'].to_numpy(float); fin = v[np.isfinite(v)]
             mean, sd = mean_spread(fin, spread) if len(fin) else (np.inf, np.nan)
@@ -269,7 +273,8 @@ def _rank(s): return _ORDER.index(s) if s in _ORDER else len(_ORDER)
 def _cell(r, e)->str:
     "One strategy's crossing of error `e`: mean ± sd (reached/run), or not reached by the last acquired count"
     k = f'{e:.0%}'
-    if r[f'reached_{k}'] == 0: return f"not reached by {r.max_acquired:.0f} (0/{r.seeds})"
+    by = f"{r.max_acquired:.0f}" + (f"–{r.max_acquired_hi:.0f}" if r.get('max_acquired_hi', r.max_acquired) != r.max_acquired else '')
+    if r[f'reached_{k}'] == 0: return f"not reached by {by} (0/{r.seeds})"
     return f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})"
 
 def _name(s:str)->str:
@@ -378,6 +383,7 @@ def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
         seeds = g.groupby('strategy').seed.nunique().to_dict()
         parts.append(f"### {p} ({', '.join(f'{k}: {v}' for k, v in seeds.items())} seeds; rounds finished per run: "
                      f"{g.groupby('run')['round'].max().min() + 1}–{g.groupby('run')['round'].max().max() + 1})\n\n" + table_markdown(gal2017_table(g)))
+        parts.append('Per run:\n\n' + crossings_markdown(crossings(g).sort_values(['strategy', 'seed'], key=lambda c: c.map(_rank) if c.name == 'strategy' else c)))
         pa = paired_aulc(g) if 'random' in seeds and len(seeds) > 1 else pd.DataFrame()
         if len(pa): parts.append("Test-accuracy AULC minus Random's, paired by seed, over the rounds both reached:\n\n" + aulc_markdown(pa))
     text = '\n\n'.join(parts)
