@@ -1,4 +1,4 @@
-"""`fastai_al_demo`: random, margin and BALD on real MNIST over 4 seeds — a results table, learning curves, a summary and each strategy's gain over random paired by seed, resumable, in minutes on a 2-core CPU.
+"""`fastai_al_sweep` runs or resumes any sweep — a YAML file, options, or both — on local processes or Ray; `fastai_al_demo` compares random, margin and BALD on real MNIST over 4 seeds: a results table, learning curves, a summary and each strategy's gain over random paired by seed, resumable, in minutes on a 2-core CPU.
 
 Docs: https://fastai-al.github.io/fastai_al/cli.html.md"""
 
@@ -6,19 +6,134 @@ Docs: https://fastai-al.github.io/fastai_al/cli.html.md"""
 
 # %% ../nbs/60_cli.ipynb #02732941
 from __future__ import annotations
-import time
+import inspect, sys, time
+from dataclasses import fields
+from functools import partial, wraps
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .data.mnist import mnist_path, download_mnist, MNIST_MD5, MNIST_URL
+from fastcore.docments import docments
+from fastcore.script import anno_parser
 from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
+from .data.mnist import mnist_path, download_mnist, MNIST_MD5, MNIST_URL
 from .stats import paired_comparison
-from .runs.spec import expand_sweep
-from .runs.report import sweep_summary
-from .runs.sweep import run_sweep, failed_runs, console_script
+from .tracking import wandb_hooks
+from .runs.spec import RunSpec, SpecError, load_sweep, expand_sweep, default_of, yaml_value
+from .runs.engines import get_engine
+from .runs.report import sweep_summary, varying_fields
+from .runs.sweep import run_sweep, run_state, failed_runs
 
 # %% auto #0
-__all__ = ['demo_specs', 'paired_vs_baseline', 'paired_text', 'MNISTNotFound', 'demo_mnist', 'RunsFailed', 'fastai_al_demo']
+__all__ = ['console_script', 'run_script', 'fastai_al_sweep', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'MNISTNotFound',
+           'demo_mnist', 'RunsFailed', 'fastai_al_demo']
+
+# %% ../nbs/60_cli.ipynb #990f4a3b
+def _dashed(argv:list, names)->list:
+    "`--snake_case[=v]` → `--snake-case[=v]` for the parameters in `names` (argparse knows the dashed spelling)"
+    res = []
+    for i, a in enumerate(argv):
+        if a == '--': return res + argv[i:]
+        k, eq, v = a.partition('=')
+        if k.startswith('--') and k[2:].replace('-', '_') in names: k = '--' + k[2:].replace('_', '-')
+        res.append(k + eq + v)
+    return res
+
+def _cli_value(k:str, tokens:list):
+    "The tokens of option `k` as YAML reads them: one value, a list of several; `key=value` pairs (or one YAML mapping) for `*_kwargs`"
+    if k.endswith('_kwargs'):
+        if len(tokens) == 1 and '=' not in tokens[0]: return yaml_value(tokens[0])
+        bad = [t for t in tokens if '=' not in t]
+        if bad: raise SpecError(f"--{k.replace('_', '-')}: expected key=value pairs (e.g. n_train=3000 binary=true), got {bad}")
+        return {kk: yaml_value(vv) for kk, _, vv in (t.partition('=') for t in tokens)}
+    vals = [yaml_value(t) for t in tokens]
+    return vals[0] if len(vals) == 1 else vals
+
+def _script_parser(func, pos=None, spec_fields=False):
+    p = anno_parser(func, pos=pos)
+    if spec_fields:
+        g = p.add_argument_group('run fields', "RunSpec fields. Several values sweep over them, as a list in a sweep file "
+                                 "does; with a sweep file they replace its values (and update its data_kwargs/model_kwargs).")
+        docs = docments(RunSpec)
+        for f in fields(RunSpec):
+            kw = f.name.endswith('_kwargs')
+            g.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, nargs='+', metavar='K=V' if kw else 'V',
+                           help=f"{docs.get(f.name) or ''} (default: {default_of(f)!r})")
+    return p
+
+def console_script(func=None, pos:list=None, spec_fields:bool=False,
+                   messages:tuple=(), # Exceptions shown as a message (exit status 1) rather than a traceback
+                  ):
+    "`call_parse` for console scripts: `--snake_case` and `--snake-case` alike, `RunSpec` fields as options, an int result as the exit status, a `SpecError` as a message (status 2)"
+    if func is None: return partial(console_script, pos=pos, spec_fields=spec_fields, messages=messages)
+    @wraps(func)
+    def _f(*args, **kwargs):
+        fr = inspect.currentframe().f_back
+        g = fr.f_globals if fr is not None else {}
+        if args or kwargs or fr.f_locals is not g or g.get('__name__') != '__main__' or not g.get('__file__'): return func(*args, **kwargs)
+        return run_script(_f, sys.argv[1:])
+    _f.__script__ = (func, pos, spec_fields, tuple(messages))
+    return _f
+
+def run_script(script, # A function decorated with `console_script`
+               argv:list, # Command-line arguments (without the program name)
+              )->int:
+    "Run `script` as its console script would with `argv`; returns the exit status"
+    func, pos, spec_fields, messages = script.__script__
+    p = _script_parser(func, pos, spec_fields)
+    names = set(inspect.signature(func).parameters) | ({f.name for f in fields(RunSpec)} if spec_fields else set())
+    try:
+        a = vars(p.parse_args(_dashed(argv, names)))
+        a.pop('pdb', None); a.pop('xtra', None)
+        for k in ([f.name for f in fields(RunSpec)] if spec_fields else []):
+            v = a.pop(k, None)
+            if v is not None: a[k] = _cli_value(k, v)
+        res = func(**a)
+    except SpecError as e:
+        print(f"{p.prog}: error: {e}", file=sys.stderr, flush=True); return 2
+    except messages as e:
+        print(f"{p.prog}: {e}", file=sys.stderr, flush=True); return 1
+    return res if isinstance(res, int) and not isinstance(res, bool) else 0
+
+# %% ../nbs/60_cli.ipynb #3031ec2d
+@console_script(pos=['config'], spec_fields=True)
+def fastai_al_sweep(
+    config:str=None, # YAML or JSON file describing the sweep (see `load_sweep`); optional when run fields are given
+    out:str='sweep_out', # Sweep folder: runs/, results.csv (.parquet), runs.csv, summary.csv, learning_curves.png
+    workers:int=None, # Runs at a time: local processes (default 1; 0: in this process) or Ray tasks (default: as many as the cluster fits)
+    engine:str='local', # 'local' or 'ray'
+    address:str=None, # Ray cluster address (with `--engine ray`; default: a local cluster)
+    gpus_per_run:float=None, # Share of a GPU per run (e.g. 0.25: four runs share one): a memory cap locally, `num_gpus` on Ray
+    allow_device_change:bool=False, # Continue runs computed on another device (CPU, CUDA, MPS) instead of refusing them
+    wandb_project:str=None, # Log every run to this W&B project (offline unless WANDB_MODE says otherwise)
+    quiet:bool=False, # Only the summary
+    dry_run:bool=False, # List the runs (and which are finished) and exit
+    **fields, # `RunSpec` fields (`--strategy margin bald --seed 0 1 2`): lists sweep; they replace the file's values
+)->int:
+    "Run or resume a sweep (a file, run fields, or both): results, summary and plot in `out`; exit status 1 if a run failed"
+    if engine not in ('local', 'ray'): raise SpecError(f"--engine {engine!r}: 'local' or 'ray'")
+    if engine == 'local' and address: raise SpecError("--address is a Ray cluster's: use it with --engine ray")
+    if config is None and not fields:
+        raise SpecError("give a sweep file or run fields (e.g. --strategy margin bald --seed 0 1 2); see --help")
+    specs = load_sweep(config, **fields) if config is not None else expand_sweep(fields)
+    if dry_run:
+        for s in specs:
+            st = run_state(s, out)
+            print(f"{s.name}: " + (st['error'] or ('finished' if st['done'] else f"to run from round {st['next_round']} of {s.rounds}")))
+        print(f"{len(specs)} runs → {out}"); return 0
+    hooks = wandb_hooks(wandb_project, group=Path(config).stem if config else Path(out).name) if wandb_project else None
+    eng = get_engine(engine, workers, gpus_per_run=gpus_per_run, **({'address': address} if address else {}))
+    res = run_sweep(specs, out, engine=eng, hooks=hooks, quiet=quiet, report=True, allow_device_change=allow_device_change)
+    with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 140):
+        summ = sweep_summary(res, varying_fields(specs))
+        for (ds, m), g in (summ.groupby(['dataset', 'model']) if len(summ) else []):
+            print(f"\n{ds}, {m}:\n" + g.drop(columns=['dataset', 'model']).to_string(index=False))
+    runs = pd.read_csv(Path(out)/'runs.csv')
+    failed = failed_runs(runs)
+    print(f"\nwrote {out}/results.csv, summary.csv, learning_curves.png, runs.csv", flush=True)
+    if failed:
+        print(f"{len(failed)} of {len(runs)} runs failed (see {out}/runs/<run>/error.txt): {', '.join(failed)}", file=sys.stderr, flush=True)
+        return 1
+    return 0
 
 # %% ../nbs/60_cli.ipynb #99340875
 def demo_specs(strategies, # Registered strategy names
