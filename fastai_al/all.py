@@ -5,6 +5,7 @@ from .pool import *
 from .data.core import *
 from .data.mnist import *
 from .data.droughtwatch import *
+from .data.images import *
 from .data.cassava import *
 from .data.deepweeds import *
 from .data.folder import *
