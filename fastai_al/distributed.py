@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 from fastai.learner import Learner
+from .pool import random_subset
 from .scoring import *
 from .strategies.core import get_strategy, top_n
 from .runs.registry import builders_of, register_builders
@@ -123,10 +124,8 @@ def acquire_sharded(self:Learner,
     **kwargs, # Passed to `sharded_top` (`data`, `mc_samples`, `bs`)
 )->np.ndarray:
     "`Learner.acquire` with the pool scored in shards: label the `n` best items, return their dataset indices"
-    cand = self.pool.pool
     g = generator if generator is not None else torch.Generator().manual_seed(0)
-    if pool_subset is not None and len(cand) > pool_subset:  # the same draw as `Learner.acquire`
-        cand = np.sort(cand[torch.randperm(len(cand), generator=g)[:pool_subset].numpy()])
+    cand = random_subset(self.pool.pool, pool_subset, g)  # the draw of `Learner.acquire`
     n = min(n, len(cand))
     if n == 0: return cand[:0]
     if n == len(cand): self.label(cand); return cand  # nothing to choose
