@@ -27,11 +27,7 @@ from .models.cnn import gal_cnn
 from .learner import active_learner
 from .fit import TensorBatches, register_fit
 from .callbacks import BestEpochWeights
-from .runs.registry import register_model, register_dataset
-from .runs.spec import expand_sweep
-from .runs.engines import LocalEngine
-from .runs.report import collect_results
-from .runs.sweep import run_sweep, PauseAfterRound
+from .runs import register_model, register_dataset, expand_sweep, LocalEngine, collect_results, run_sweep, PauseAfterRound
 from .files import atomic_write, FolderLock
 from .analysis import plot_learning_curves, save_figure, mean_spread
 from .stats import per_seed_stats, labels_to_reach, paired_comparison
