@@ -27,8 +27,7 @@ from .models.cnn import gal_cnn
 from .learner import active_learner
 from .fit import TensorBatches, register_fit
 from .callbacks import BestEpochWeights
-from .spec import register_model, register_dataset, expand_sweep
-from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
+from .runs import register_model, register_dataset, expand_sweep, LocalEngine, collect_results, run_sweep, PauseAfterRound
 from .files import atomic_write, FolderLock
 from .analysis import plot_learning_curves, save_figure, mean_spread
 from .stats import per_seed_stats, labels_to_reach, paired_comparison
