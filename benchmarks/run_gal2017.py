@@ -33,4 +33,4 @@ def main(plan:str='paper', # 'paper' (`gal2017_plan()`) or 'before' (`gal2017_be
     if not table_only:
         gal2017_sweep(todo, out, workers=workers, threads=threads, pause_after=pause_after)
         print(f"sweep done in {time.perf_counter() - t0:.0f}s", flush=True)
-    print(gal2017_report(specs, out))
+    print(gal2017_report(specs, out, min_rounds=30))  # pair only seeds past the first stage

@@ -61,6 +61,7 @@ class BestEpochWeights(TrackerCallback):
 class StopOnNaNLoss(Callback):
     "Raise a clear error as soon as the training loss is NaN or infinite"
     order = -9
+    def __init__(self): super().__init__()  # no arguments (the page shows none of `Callback`'s event keywords)
     def after_batch(self):
         if self.training and not torch.isfinite(self.learn.loss).all():
             raise FloatingPointError(f"round {getattr(self.learn, 'al_round', '?')}: the training loss is "
@@ -114,6 +115,7 @@ class RoundLRFinder(Callback):
 class RoundProgress(Callback):
     "A progress bar over rounds with the ETA, the labelled count and the last validation accuracy"
     order = 95
+    def __init__(self): super().__init__()  # no arguments (the page shows none of `Callback`'s event keywords)
     def before_active_fit(self):
         l = self.learn
         self.pbar = progress_bar(range(l.al_start_round, l.al_n_rounds), leave=False)

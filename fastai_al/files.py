@@ -10,7 +10,7 @@ import errno, json, os, re, socket, sys, tempfile, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'remove_stale_temps', 'FolderLocked', 'FolderLock']
+__all__ = ['atomic_write', 'stale_temps', 'remove_stale_temps', 'FolderLocked', 'FolderLock']
 
 # %% ../nbs/00_files.ipynb #174e0338
 def _umask()->int:
@@ -60,20 +60,31 @@ def atomic_write(path, # File to write (its folder is created)
 _TEMP_RES = (re.compile(r'^\..+\.tmp(\.[^.]+)?$'),  # atomic_write's names, and the fixed `.name.tmp` of older versions
              re.compile(r'^\..+\.(json|csv|yaml|txt|png|pth|parquet)\.[a-z0-9_]{8}$'))  # mkstemp names of older versions
 
+def stale_temps(folder, # Folder to look in
+                recursive:bool=False, # Also every subfolder
+               )->list:
+    "The temporary files of `atomic_write` in `folder`: after a kill (or with no live writer), what a killed writer left"
+    folder = Path(folder)
+    if not folder.is_dir(): return []
+    files = folder.rglob('.*') if recursive else folder.glob('.*')
+    return sorted(f for f in files if f.is_file() and any(r.match(f.name) for r in _TEMP_RES))
+
 def remove_stale_temps(folder, # Folder to clean (hold its `FolderLock`)
                        recursive:bool=False, # Also every subfolder
                       )->list:
     "Remove the temporary files that killed writers left in `folder`; returns their paths"
-    folder = Path(folder)
-    if not folder.is_dir(): return []
-    files = folder.rglob('.*') if recursive else folder.glob('.*')
-    gone = [f for f in files if f.is_file() and any(r.match(f.name) for r in _TEMP_RES)]
+    gone = stale_temps(folder, recursive)
     for f in gone: f.unlink(missing_ok=True)
-    return sorted(gone)
+    return gone
 
 # %% ../nbs/00_files.ipynb #0caffe87
 try: import fcntl
 except ImportError: fcntl = None
+
+def _program()->str:
+    "This process's program by name only (`fastai_al_demo`, `nbdev-test`, `python3.11`): no folder, no arguments"
+    a = sys.argv[0] if sys.argv and sys.argv[0] not in ('', '-c', '-m') else sys.executable
+    return Path(a).name or 'python'
 
 class FolderLocked(RuntimeError):
     "Another process holds the folder's lock"
@@ -93,10 +104,12 @@ class FolderLock:
         except (OSError, ValueError): return {}
 
     def _describe(self)->str:
+        "The holder by pid, program name and start time (and host, when it is another machine): no paths, no arguments"
         h = self.holder()
-        if not h.get('pid'): return f"another process holds {self.path}"
-        return (f"process {h['pid']} on {h.get('host', '?')} holds {self.path} (since {h.get('since', '?')}: "
-                f"{h.get('cmd', '?')})")
+        if not h.get('pid'): return "another process"
+        prog = h.get('prog') or Path(str(h.get('cmd', '')).split(' ')[0]).name or '?'  # `cmd`: lock files of earlier versions
+        host = f" on {h['host']}" if h.get('host') not in (None, socket.gethostname()) else ''
+        return f"process {h['pid']}{host} ({prog}, since {h.get('since', '?')})"
 
     def acquire(self)->FolderLock:
         "Take the lock (see `wait`)"
@@ -111,7 +124,7 @@ class FolderLock:
                 if self.wait is False:
                     raise FolderLocked(f"{self.folder} is in use: {msg}. Wait for it to finish (or stop it), "
                                        f"or choose another folder.") from None
-                print(f"waiting: {msg}", file=sys.stderr, flush=True)
+                print(f"waiting: {msg} holds {self.folder}", file=sys.stderr, flush=True)
                 if self.wait is True: fcntl.flock(f, fcntl.LOCK_EX)
                 else:
                     end = time.monotonic() + float(self.wait)
@@ -122,7 +135,7 @@ class FolderLock:
                             time.sleep(0.05)
             f.seek(0); f.truncate()
             f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'),
-                                    cmd=' '.join(sys.argv)[:200])))
+                                    prog=_program())))
             f.flush()
         except BaseException: f.close(); raise
         self.f = f

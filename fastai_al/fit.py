@@ -1,4 +1,4 @@
-"""`TensorBatches`: a fastai callback that collates a small in-memory dataset once and serves plain-tensor batches — the same batches in the same order, so the same results, without the per-item pipeline and fastai's tensor subclasses on every step.
+"""`register_fit`/`get_fit`: how a round trains, by name; `TensorBatches`: a fastai callback that collates a small in-memory dataset once and serves plain-tensor batches — the same batches in the same order, so the same results, without the per-item pipeline and fastai's tensor subclasses on every step.
 
 Docs: https://fastai-al.github.io/fastai_al/fit.html.md"""
 
@@ -12,15 +12,38 @@ import numpy as np
 import torch
 from fastcore.basics import store_attr, patch
 from fastai.learner import Learner
-import fastai.callback.schedule  # Learner.fit_one_cycle
 from fastai.torch_core import to_device
 from fastai.data.load import DataLoader
 from fastai.data.core import TfmdDL
 from fastai.callback.core import Callback
 from fastai.vision.augment import RandTransform
+import fastai.callback.schedule  # fit_one_cycle, fit_flat_cos, fine_tune
 
 # %% auto #0
-__all__ = ['TensorDL', 'collate_all', 'TensorBatches', 'ValidateLastEpoch']
+__all__ = ['FITS', 'register_fit', 'get_fit', 'TensorDL', 'collate_all', 'TensorBatches', 'ValidateLastEpoch']
+
+# %% ../nbs/12_fit.ipynb #0d13cf61
+FITS = {}  # name -> f(learn, epochs, lr)
+
+def register_fit(name:str, # The name `fit=` and a `RunSpec` use
+                 f=None, # `f(learn, epochs, lr)` (None: `register_fit(name)` is a decorator)
+                ):
+    "Register the fit method `f(learn, epochs, lr)` as `name` (a decorator without `f`); returns `f`"
+    def _reg(f):
+        if not callable(f): raise TypeError(f"register_fit({name!r}): {f!r} is not callable")
+        FITS[name] = f
+        return f
+    return _reg if f is None else _reg(f)
+
+def get_fit(fit, # A registered name, or a function `f(learn, epochs, lr)`
+           ):
+    "The fit function `fit` names, or `fit` itself when it is callable"
+    if callable(fit): return fit
+    if isinstance(fit, str) and fit in FITS: return FITS[fit]
+    raise KeyError(f"fit {fit!r} is not a registered fit method; registered: {', '.join(sorted(FITS))} "
+                   "(or pass a function `f(learn, epochs, lr)`; `register_fit(name)` adds one)")
+
+for _name in ('fit', 'fit_one_cycle', 'fit_flat_cos', 'fine_tune'): register_fit(_name, getattr(Learner, _name))
 
 # %% ../nbs/12_fit.ipynb #b3bfebf0
 class TensorDL(DataLoader):
@@ -164,6 +187,7 @@ class ValidateLastEpoch(Callback):
 
 # %% ../nbs/12_fit.ipynb #4f0939b1
 @patch
+@register_fit('fit_one_cycle_lean')
 def fit_one_cycle_lean(self:Learner, n_epoch:int, lr_max=None, **kwargs):
     "`fit_one_cycle` on tensor batches (`TensorBatches`), validating only after the last epoch (`ValidateLastEpoch`)"
     have = {type(c) for c in self.cbs}

@@ -25,10 +25,9 @@ from .data.core import ALData
 from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
-from .fit import TensorBatches
+from .fit import TensorBatches, register_fit
 from .callbacks import BestEpochWeights
-from .spec import register_model, register_dataset, expand_sweep
-from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
+from .runs import register_model, register_dataset, expand_sweep, LocalEngine, collect_results, run_sweep, PauseAfterRound
 from .files import atomic_write, FolderLock
 from .analysis import plot_learning_curves, save_figure, mean_spread
 from .stats import per_seed_stats, labels_to_reach, paired_comparison
@@ -58,9 +57,8 @@ def keras1_glorot_(model:nn.Module,
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             fan_in, fan_out = m.weight[0].numel(), m.weight.shape[0]  # Keras 1 `get_fans`
             s = math.sqrt(6 / (fan_in + fan_out))
-            with torch.no_grad():
-                m.weight.uniform_(-s, s, generator=generator)
-                if m.bias is not None: m.bias.zero_()
+            with torch.no_grad(): m.weight.uniform_(-s, s, generator=generator)
+            if m.bias is not None: nn.init.zeros_(m.bias)
     return model
 
 class KerasL2(Callback):
@@ -77,6 +75,7 @@ class KerasL2(Callback):
 
 # %% ../nbs/46_gal2017.ipynb #a4047c3d
 @patch
+@register_fit('fit_last_epoch')
 def fit_last_epoch(self:Learner, n_epoch:int, lr:float=None):
     "`fit`, keeping (and reporting) the last epoch's weights as Keras does, even inside `fit_round`'s best-epoch selection"
     for cb in self.cbs:
@@ -105,8 +104,7 @@ class FreshInit(Callback):
 def mnist01_data(**kwargs)->ALData:
     "`mnist_data` with the pixels scaled to [0, 1] only (x / 255, no mean/std normalisation), as Gal et al.'s Keras code reads MNIST"
     data = mnist_data(**kwargs)
-    data.after_batch = [t for t in data.after_batch if not isinstance(t, Normalize)]
-    return data
+    data.after_batch = [t for t in data.after_batch if not isinstance(t, Normalize)]; return data
 
 # %% ../nbs/46_gal2017.ipynb #a2fe7780
 @register_model('gal_cnn_keras')
@@ -181,19 +179,19 @@ def gal2017_sweep(specs:list, # `RunSpec`s, run in this order
                   quiet:bool=False, # No progress bar, no line per run
                  )->pd.DataFrame:
     "`run_sweep` on `workers` local processes of `threads` torch threads each; resumes unfinished runs"
-    hooks = (lambda spec: PauseAfterRound(pause_after)) if pause_after else None
-    return run_sweep(specs, out, engine=LocalEngine(workers, threads=threads if workers else None), hooks=hooks, quiet=quiet)
+    return run_sweep(specs, out, engine=LocalEngine(workers, threads=threads if workers else None), quiet=quiet,
+                     hooks=(lambda spec: PauseAfterRound(pause_after)) if pause_after else None)
 
 # %% ../nbs/46_gal2017.ipynb #b6db0d31
 @patch
+@register_fit('fit_tiled')
 def fit_tiled(self:Learner,
               n_epoch:int=1, # Passes over the labelled set...
               lr:float=1e-3, # Learning rate (constant)
               min_samples:int=640, # ...but at least this many training samples
              ):
     "One fastai epoch over the labelled set repeated `max(n_epoch, ceil(min_samples/n))` times: many steps, one validation"
-    lab = self.pool.labelled
-    k = max(n_epoch, math.ceil(min_samples / len(lab)))
+    lab = self.pool.labelled; k = max(n_epoch, math.ceil(min_samples / len(lab)))
     self.dls.loaders[0] = self.dls.subset_dl(np.tile(lab, k), with_labels=True, train=True)
     self.fit(1, lr)  # `active_fit` rebuilds the plain training loader at the next round
 
@@ -254,7 +252,7 @@ def gal2017_table(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN wher
     rows = []
     for k, g in cr.groupby('strategy', sort=False):
         m = mc[mc.strategy == k]
-        row = dict(strategy=k, paper_name=paper.paper_name.get(k, ''), seeds=len(g), max_acquired=g.max_acquired.min())
+        row = dict(strategy=k, paper_name=paper.paper_name.get(k, ''), seeds=len(g), max_acquired=g.max_acquired.min(), max_acquired_hi=g.max_acquired.max())
         for e, t in zip(errors, _targets(errors)):
             v = g[f'{e:.0%}'].to_numpy(float); fin = v[np.isfinite(v)]
             mean, sd = mean_spread(fin, spread) if len(fin) else (np.inf, np.nan)
@@ -270,7 +268,8 @@ def _rank(s): return _ORDER.index(s) if s in _ORDER else len(_ORDER)
 def _cell(r, e)->str:
     "One strategy's crossing of error `e`: mean ± sd (reached/run), or not reached by the last acquired count"
     k = f'{e:.0%}'
-    if r[f'reached_{k}'] == 0: return f"not reached by {r.max_acquired:.0f} (0/{r.seeds})"
+    by = f"{r.max_acquired:.0f}" + (f"–{r.max_acquired_hi:.0f}" if r.get('max_acquired_hi', r.max_acquired) != r.max_acquired else '')
+    if r[f'reached_{k}'] == 0: return f"not reached by {by} (0/{r.seeds})"
     return f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})"
 
 def _name(s:str)->str:
@@ -311,11 +310,13 @@ def protocols_markdown(frames:dict, # {column label: tidy results of one protoco
 # %% ../nbs/46_gal2017.ipynb #f1e5h014
 def paired_aulc(df:pd.DataFrame, # Tidy results with `test_accuracy`
                 baseline:str='random', # Every other strategy is compared with this one
+                min_rounds:int=None, # Only the seeds whose two runs both have this many rounds (runs in progress; None: every seed)
                )->pd.DataFrame:
     "Per strategy: test-accuracy AULC minus the baseline's, paired by seed over the rounds all those runs have reached: mean, 95% t-interval, seeds ahead"
     rows = []
     for k in sorted(set(df.strategy) - {baseline}, key=_rank):
-        seeds = set(df[df.strategy == k].seed) & set(df[df.strategy == baseline].seed)
+        n = df[df.strategy.isin([k, baseline])].groupby(['seed', 'strategy'])['round'].max().add(1).unstack().dropna().min(1)
+        seeds = set(n[n >= (min_rounds or 0)].index) if {k, baseline} <= set(df.strategy) else set()
         if not seeds: continue
         d = common_rounds(df[df.strategy.isin([k, baseline]) & df.seed.isin(seeds)])
         r = paired_comparison(d, baseline, stat='aulc', metric='test_accuracy')
@@ -366,6 +367,7 @@ def plot_gal2017(df:pd.DataFrame, # Tidy results with `test_accuracy`
 # %% ../nbs/46_gal2017.ipynb #966c2b35
 def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
                    out, # The sweep folder
+                   min_rounds:int=None, # Pair only the seeds with this many rounds on both sides (runs in progress)
                   )->str:
     "Write results.csv, table1.md and the plots for the finished rounds of `specs`; return the tables as Markdown"
     out = Path(out)
@@ -380,12 +382,11 @@ def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
         parts.append(f"### {p} ({', '.join(f'{k}: {v}' for k, v in seeds.items())} seeds; rounds finished per run: "
                      f"{g.groupby('run')['round'].max().min() + 1}–{g.groupby('run')['round'].max().max() + 1})\n\n" + table_markdown(gal2017_table(g)))
         parts.append('Per run:\n\n' + crossings_markdown(crossings(g).sort_values(['strategy', 'seed'], key=lambda c: c.map(_rank) if c.name == 'strategy' else c)))
-        pa = paired_aulc(g) if 'random' in seeds and len(seeds) > 1 else pd.DataFrame()
-        if len(pa): parts.append("Test-accuracy AULC minus Random's, paired by seed, over the rounds both reached:\n\n" + aulc_markdown(pa))
+        pa = paired_aulc(g, min_rounds=min_rounds) if 'random' in seeds and len(seeds) > 1 else pd.DataFrame()
+        if len(pa): parts.append("Test-accuracy AULC minus Random's, paired by seed, over the rounds both reached" + (f" (seeds with ≥ {min_rounds} rounds)" if min_rounds else '') + ":\n\n" + aulc_markdown(pa))
     text = '\n\n'.join(parts)
     atomic_write(out/'table1.md', text + '\n')
-    main = next((p for p in ('paper', 'before') if (df.protocol == p).any()), None)
-    if main is not None:
+    if (main := next((p for p in ('paper', 'before') if (df.protocol == p).any()), None)) is not None:
         m = df[df.protocol == main]
         save_figure(plot_gal2017(m, title=f"MNIST, Gal et al. 2017 protocol ({main}): test error, mean ± sd over seeds"), out/'learning_curves.png')
         pc = paired_curve(m)

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/learner.html.md"""
 
 # %% ../nbs/30_learner.ipynb #c69a3c67
 from __future__ import annotations
-import math, time
+import inspect, math, time
 from dataclasses import dataclass
 import numpy as np
 import pandas as pd
@@ -19,8 +19,9 @@ from fastai.learner import Learner
 from fastai.metrics import accuracy, F1Score
 from fastai.torch_core import set_seed
 import fastai.callback.schedule, fastai.callback.progress  # fit_one_cycle, fine_tune, no_bar
-from .pool import ActivePool
+from .pool import ActivePool, random_subset
 from .data.core import ALData, ActiveDataLoaders
+from .fit import get_fit
 from .scoring import *
 from .strategies.core import get_strategy
 from .callbacks import *
@@ -93,8 +94,7 @@ def query(self:Learner,
     dls = _active_dls(self)
     strat, cand = get_strategy(strategy), dls.pool.pool
     g = generator if generator is not None else torch.Generator().manual_seed(0)
-    if pool_subset is not None and len(cand) > pool_subset:
-        cand = np.sort(cand[torch.randperm(len(cand), generator=g)[:pool_subset].numpy()])
+    cand = random_subset(cand, pool_subset, g)
     n = min(int(n), len(cand))
     if n == len(cand): pos, sc = np.arange(n), None  # nothing to choose
     else:
@@ -167,23 +167,11 @@ def _ensure_metrics(self:Learner):
     if extra: self.metrics = [*self.metrics, *extra]
 
 @patch
-def fit_round(self:Learner,
-    epochs:int=5, # Epochs
-    lr:float=1e-3, # Learning rate (max LR for one-cycle); a `before_round` callback may change it
-    fit='fit_one_cycle', # Learner method name, or `f(learn, epochs, lr)`
-    reinit:bool=True, # Start from the initial weights (False: continue from the current ones)
-    seed:int=0, # Seed of the run
-    rnd:int=0, # Round number (with `seed`, seeds this round)
-    quiet:bool=True, # Hide the per-epoch progress bars and logs
-    best_epoch:bool=True, # Keep and report the best epoch's model (False: the last epoch's)
-    test:bool=True, # Evaluate the test set (when the pool has one)
-    score_bs:int=None, # Batch size for the test evaluation
-)->dict:
-    "Train one round on the labelled set and evaluate it; returns the round's row"
+def _start_round(self:Learner, lr, reinit, seed, rnd):
+    "Seed the round, reset the weights (`reinit`), rebuild the training loader"
     dls = _active_dls(self)
     if len(dls.pool.labelled) == 0:
         raise ValueError("nothing is labelled yet: label a first batch (for a cold start, `learn.query(n, 'random')` picks one)")
-    t0 = time.perf_counter()
     if not hasattr(self, '_al_init_state'): self._al_init_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
     self._ensure_metrics()
     self.al_round, self.al_lr = rnd, lr
@@ -191,9 +179,12 @@ def fit_round(self:Learner,
     if reinit: self.model.load_state_dict(self._al_init_state)
     dls.refresh_train()  # its shuffling RNG now derives from this round's seed
     self.opt = None
-    self.round_event('before_round')
-    self.opt, lr = None, self.al_lr
-    fit_fn = (lambda l, e, lr: getattr(l, fit)(e, lr)) if isinstance(fit, str) else fit
+
+@patch
+def _train_round(self:Learner, epochs, fit, rnd, quiet, best_epoch, test, score_bs)->dict:
+    "Train at `al_lr` with a fresh optimiser, keep the best (or last) epoch, evaluate; the round's row"
+    dls, fit_fn, lr = self.dls, get_fit(fit), self.al_lr
+    self.opt = None
     best = BestEpochWeights('accuracy') if best_epoch else None
     with self.added_cbs([StopOnNaNLoss()] + ([best] if best else [])):
         if quiet:
@@ -208,41 +199,106 @@ def fit_round(self:Learner,
             res = self.validate(dl=dls.subset_dl(dls.pool.test, with_labels=True, bs=score_bs or 2 * dls.bs))
         mn = [m.name for m in self.metrics]
         row.update(test_accuracy=float(res[1 + mn.index('accuracy')]), test_f1=float(res[1 + mn.index('f1_score')]))
-    row['train_seconds'] = time.perf_counter() - t0
     return row
 
-# %% ../nbs/30_learner.ipynb #12d0c62f
 def _positive_int(v, name):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
         raise ValueError(f"{name} must be a positive integer, got {v!r}")
 
 @patch
+def fit_round(self:Learner,
+    epochs:int=5, # Epochs
+    lr:float=1e-3, # Learning rate (max LR for one-cycle); a `before_round` callback may change it
+    fit='fit_one_cycle', # A registered fit method (`register_fit`) or `f(learn, epochs, lr)`
+    reinit:bool=True, # Start from the initial weights (False: continue from the current ones)
+    seed:int=0, # Seed of the run
+    rnd:int=0, # Round number (with `seed`, seeds this round)
+    quiet:bool=True, # Hide the per-epoch progress bars and logs
+    best_epoch:bool=True, # Keep and report the best epoch's model (False: the last epoch's)
+    test:bool=True, # Evaluate the test set (when the pool has one)
+    score_bs:int=None, # Batch size for the test evaluation
+)->dict:
+    "Train one round on the labelled set and evaluate it, acquiring nothing (`active_round(0, ...)`: every round event fires); the round's row"
+    return self.active_round(0, rnd=rnd, seed=seed, score_bs=score_bs, epochs=epochs, lr=lr, fit=fit, reinit=reinit, quiet=quiet,
+                             best_epoch=best_epoch, test=test)
+
+# %% ../nbs/30_learner.ipynb #45c2f8a2
+def _check_can_label(dls:ActiveDataLoaders, n:int):
+    "Acquiring with the dataset's labels needs them: refuse, before anything trains, when pool items have none"
+    if not n: return
+    pool = dls.pool.pool
+    unknown = pool[~dls._data.known[pool]]
+    if len(unknown):
+        raise ValueError(f"{len(unknown)} pool items have no label in the dataset (e.g. items {unknown[:5].tolist()}), so the "
+                         "picks cannot be labelled from it. When a person labels: `learn.active_round(n, label=False)`, then "
+                         "`learn.label(learn.last_acquisition.idxs, labels)` with their answers, round after round")
+
+@patch
+@delegates(Learner.fit_round, but=['rnd', 'seed', 'score_bs'])
+def active_round(self:Learner,
+    n:int, # Items to acquire after training (0: none; a `before_acquire` callback may change it)
+    strategy='random', # A registered strategy name or a `Strategy`
+    rnd:int=0, # Round number (with `seed`, seeds the round and its acquisition)
+    seed:int=0, # Seed of the run
+    n_query:int=None, # Rank this many pool items (at least `n`): `last_acquisition` keeps them all, best first
+    label:bool=True, # Label the first `n` picks with the labels the dataset holds (False: only rank them, a person labels)
+    pool_subset:int=None, # Score only this many random pool items
+    mc_samples:int=10, # T for Monte-Carlo dropout strategies
+    score_bs:int=None, # Batch size for scoring and the test evaluation
+    **kwargs, # Passed to `fit_round` (epochs, lr, fit, reinit, quiet, best_epoch, test)
+)->dict:
+    "One round: fit and evaluate, then acquire `n` items for the next; fires every round event, returns the round's row"
+    dls = _active_dls(self)
+    strat = get_strategy(strategy)
+    if label: _check_can_label(dls, n)
+    _positive_int(kwargs.get('epochs', 5), 'epochs'); get_fit(kwargs.get('fit', 'fit_one_cycle'))
+    t0 = time.perf_counter()
+    fr = {**inspect.signature(Learner.fit_round).parameters}
+    kw = {k: kwargs.pop(k, fr[k].default) for k in ('epochs', 'lr', 'fit', 'reinit', 'quiet', 'best_epoch', 'test')}
+    if kwargs: raise TypeError(f"active_round: unexpected arguments {sorted(kwargs)}")
+    self._start_round(kw['lr'], kw['reinit'], seed, rnd)
+    self.al_n, self.last_acquisition = min(int(n), len(dls.pool)), None
+    self.round_event('before_round')
+    row = self._train_round(kw['epochs'], kw['fit'], rnd, kw['quiet'], kw['best_epoch'], kw['test'], score_bs)
+    row['train_seconds'] = time.perf_counter() - t0
+    self.al_row = row
+    self.round_event('before_acquire')
+    n_rank = min(max(self.al_n, int(n_query or 0)), len(dls.pool))
+    if n_rank:
+        g = torch.Generator().manual_seed(round_seed(seed, rnd))
+        acq = self.query(n_rank, strat, pool_subset=pool_subset, generator=g, mc_samples=mc_samples, bs=score_bs)
+        if label and self.al_n: self.label(acq.idxs[:self.al_n])
+        self.last_acquisition = acq
+    row['n_acquired'] = min(self.al_n, n_rank) if label else 0
+    self.round_event('after_acquire')
+    row['seconds'] = time.perf_counter() - t0
+    if not isinstance(getattr(self, 'al_rows', None), list): self.al_rows = []
+    self.al_rows.append(row)
+    self.round_event('after_round')
+    return row
+
+# %% ../nbs/30_learner.ipynb #12d0c62f
+@patch
+@delegates(Learner.active_round, but=['n', 'rnd', 'n_query', 'label', 'test'])
 def active_fit(self:Learner,
     rounds:int, # Training rounds (each followed by an acquisition)
     n_per_round:int, # Items acquired per round
     strategy='random', # Registered strategy name or `Strategy`
-    epochs:int=5, # Epochs per round
-    lr:float=1e-3, # Learning rate (max LR for one-cycle)
-    reinit:bool=True, # Start every round from the initial weights (False: continue from the last round)
-    pool_subset:int=None, # Score only this many random pool items per round
     seed:int=0, # Seed of the run
     start_round:int=0, # Resume at this round (the pool must hold the labels of the rounds before)
-    on_round=None, # Called as `on_round(learn, row)` after each round (a shortcut for `OnRound`)
-    fit='fit_one_cycle', # Learner method name, or `f(learn, epochs, lr)`
-    quiet:bool=True, # Hide the per-epoch progress bars and logs
-    mc_samples:int=10, # T for Monte-Carlo dropout strategies
-    score_bs:int=None, # Batch size for scoring
     test_every:int=1, # Evaluate on the test set every this many rounds (and at the last round)
     show_rounds:bool=True, # A progress bar over rounds
-    best_epoch:bool=True, # Report, test and acquire with the best epoch's model (False: the last epoch's)
+    on_round=None, # Called as `on_round(learn, row)` after each round (a shortcut for `OnRound`)
     cbs=None, # Callbacks for this call only (round events and fastai's)
     rows=None, # Rows of the rounds before `start_round` (when resuming), for callbacks that look back
+    **kwargs, # Passed to `active_round` and `fit_round` (epochs, lr, fit, reinit, pool_subset, mc_samples, ...)
 )->pd.DataFrame:
-    "Run the active-learning loop; one row per round of this call"
+    "Run the active-learning loop, `active_round` after `active_round`; one row per round of this call"
     dls = _active_dls(self)
-    _positive_int(rounds, 'rounds'); _positive_int(n_per_round, 'n_per_round'); _positive_int(epochs, 'epochs')
+    _positive_int(rounds, 'rounds'); _positive_int(n_per_round, 'n_per_round'); _positive_int(kwargs.get('epochs', 5), 'epochs')
     if not 0 <= start_round <= rounds: raise ValueError(f"start_round must be in 0…{rounds}, got {start_round}")
-    strat = get_strategy(strategy)
+    strat = get_strategy(strategy); get_fit(kwargs.get('fit', 'fit_one_cycle'))
+    _check_can_label(dls, n_per_round)
     cbs = L(cbs) + ([RoundProgress()] if show_rounds else []) + ([OnRound(on_round)] if on_round is not None else [])
     self.al_rows, n_before = list(rows or []), len(rows or [])
     self.al_n_rounds, self.al_start_round, self.al_stopped = rounds, start_round, None
@@ -250,21 +306,8 @@ def active_fit(self:Learner,
         try:
             self.round_event('before_active_fit')
             for rnd in range(start_round, rounds):
-                t0 = time.perf_counter()
-                row = self.fit_round(epochs, lr, fit, reinit, seed, rnd, quiet, best_epoch,
-                                     test=rnd % test_every == 0 or rnd == rounds - 1, score_bs=score_bs)
-                self.al_row, exhausted = row, len(dls.pool) == 0
-                self.al_n, self.last_acquisition = (0 if exhausted else n_per_round), None
-                self.round_event('before_acquire')
-                if self.al_n > 0:
-                    g = torch.Generator().manual_seed(round_seed(seed, rnd))
-                    self.acquire(self.al_n, strat, pool_subset=pool_subset, generator=g, mc_samples=mc_samples, bs=score_bs)
-                row['n_acquired'] = 0 if self.last_acquisition is None else len(self.last_acquisition)
-                self.round_event('after_acquire')
-                row['seconds'] = time.perf_counter() - t0
-                self.al_rows.append(row)
-                self.round_event('after_round')
-                if exhausted and rnd < rounds - 1:
+                row = self.active_round(n_per_round, strat, rnd=rnd, seed=seed, test=rnd % test_every == 0 or rnd == rounds - 1, **kwargs)
+                if len(dls.pool) == 0 and row['n_acquired'] == 0 and rnd < rounds - 1:
                     self.al_stopped = f"the pool is exhausted after round {rnd}"
                     print(f"active_fit: {self.al_stopped}; stopping")
                     break

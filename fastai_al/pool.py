@@ -9,12 +9,13 @@ from __future__ import annotations
 import json, math, os, tempfile
 from pathlib import Path
 import numpy as np
+import torch
 from fastcore.basics import patch
 from .files import atomic_write  # re-exported: `fastai_al.pool.atomic_write` stays importable
 _all_ = ['atomic_write']
 
 # %% auto #0
-__all__ = ['ActivePool', 'atomic_write']
+__all__ = ['ActivePool', 'random_subset', 'atomic_write']
 
 # %% ../nbs/00_pool.ipynb #c71124a7
 _HOLDOUT = dict(frac=0.2, max_valid=None, min_train=1, seed=0)
@@ -148,6 +149,17 @@ def label_initial(self:ActivePool,
     rest = np.setdiff1d(pool, picks)
     picks = np.concatenate([picks, rng.choice(rest, n - len(picks), replace=False)])
     return self.label(rng.permutation(picks))
+
+# %% ../nbs/00_pool.ipynb #d0175690
+def random_subset(idxs, # Pool indices (or any indices) to draw from
+                  n:int|None, # How many to keep (None, or at least `len(idxs)`: all of them)
+                  generator:torch.Generator, # The draw's randomness
+                 )->np.ndarray:
+    "`n` of `idxs` drawn at random with `generator`, sorted (all of `idxs` when there are no more than `n`)"
+    idxs = np.asarray(idxs)
+    if n is None or len(idxs) <= n: return idxs
+    perm = torch.randperm(len(idxs), generator=generator, device=generator.device)[:n].cpu().numpy()
+    return np.sort(idxs[perm])
 
 # %% ../nbs/00_pool.ipynb #710092d0
 @patch

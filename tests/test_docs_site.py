@@ -9,8 +9,9 @@ loopback HTTP server (127.0.0.1 only), and check that a fastai user can trust it
   ends with "Next", linking the one after it;
 - the outputs read as a notebook shows them: no console progress bars, no warnings, no machine paths
   (`/work/`, `.venv`, `/root/`, `<ipython-input…>`), no raw Markdown table printed as text; no words about the
-  machine that built the pages; no test-only cell on a tutorial or the home page, no test harness or section of
-  tests on any page;
+  machine that built the pages; no test-only cell on any page (the notebooks keep their tests right below each
+  example; the build leaves them out: `docs_nbdev.hide_test_cells`, by `check_outputs.test_only_cells`, the one
+  definition both use), no test harness or section of tests;
 - figures: `show_acquired`'s titles do not overlap the images of the row above (measured on the figure);
 - signatures: a callback's shows its own arguments, not fastai's 25 `after_x=None` event arguments; every
   `show_doc` signature wraps within the column, at 1280 and 700 px; a class reads `class Name(...)` with its
@@ -19,7 +20,7 @@ loopback HTTP server (127.0.0.1 only), and check that a fastai user can trust it
   instead of being cut off; fastai names in backticks link to docs.fast.ai;
 - with `example_outputs = "strict"` in pyproject.toml, every notebook example cell has its output committed;
 - and, without a browser, the build's rules: which sidebar group a new notebook joins, which cells are examples
-  that need an output, which cells are test-only imports.
+  that need an output, which cells are test-only imports, which cells only test and that the build leaves those out.
 
 Each page check is shown failing on a deliberately broken site (`broken_site`, written into a temporary folder)
 before it runs on the real one (`check_catches_broken_site`).
@@ -359,7 +360,7 @@ def check_rules():
               '70_app.ipynb': 'Integrations', 'tutorial.human_labels.ipynb': 'Tutorials', '21_strategies.core.ipynb': 'Strategies',
               '20_scoring.ipynb': 'Scoring', '44_tracking.ipynb': 'Integrations', '60_cli.ipynb': 'Experiments',
               '15_models.vit.ipynb': 'Models', '40_runs.experiment.ipynb': 'Experiments', '61_distributed.ipynb': 'Experiments',
-              '72_app.session.ipynb': 'Integrations', '07_data.features.ipynb': 'Data', '53_baal.ipynb': 'Integrations', '38_loop_extra.ipynb': 'Active learning loop', 'faq.ipynb': 'More'}
+              '72_app.session.ipynb': 'Integrations', '07_data.features.ipynb': 'Data', '53_baal.ipynb': 'Integrations', '82_studies.chaos.ipynb': 'Studies', '81_studies.experiments.ipynb': 'Studies', '38_loop_extra.ipynb': 'Active learning loop', 'faq.ipynb': 'More'}
     wrong = {n: (sidebar_group(n), g) for n, g in groups.items() if sidebar_group(n) != g}
     assert not wrong, f'sidebar groups (is, should be): {wrong}'
     shows = {'top_n(acq, 4)': 'expression', 'df': 'expression', 'x = 1\nx, x + 1': 'expression', 'print(x)': 'expression',
@@ -373,6 +374,68 @@ def check_rules():
     assert is_test_import_cell('import tempfile\nfrom fastai.test_utils import *')
     assert not is_test_import_cell('from fastai_al.all import *')
     assert not is_test_import_cell('from fastcore.test import *\ntest_eq(1, 1)')
+    check_test_only_rule()
+
+
+# (code, has a committed output) -> whether the cell only tests; the build hides exactly these (`hide_test_cells`)
+TEST_ONLY = {('test_eq(f(1), 2)', False): True, ('assert f(1) == 2', False): True,
+             ('x = f(1)\ntest_eq(x, 2)', False): True,                        # set-up lines are part of the test
+             ('with tempfile.TemporaryDirectory() as d:\n    test_eq(f(d), 1)', False): True,
+             ('test_fail(lambda: f(0), contains="positive")', False): True,
+             ('test_eq(f(1), 2)', True): False,                               # it shows an output (a progress table)
+             ('test_eq(x, 1)\nx', False): False,                              # a bare expression: an example
+             ('learn.show_acquired(acq)\ntest_eq(len(acq), 10)', False): False,  # it draws
+             ('ax = plot_learning_curves(df)\ntest_eq(len(ax.lines), 2)', False): False,
+             ('print(n)\ntest_eq(n, 3)', False): False,                       # it prints
+             ('a = f(1)\nb = g(a)\nc = h(b)\ntest_eq(c, 2)', False): False,   # mostly code, one check
+             ('def f(x): return x\ntest_eq(f(1), 1)', False): False,          # it defines a function
+             ('x = 1', False): False, ('%time f(1)', False): False, ('', False): False}
+
+
+def check_test_only_rule():
+    "`check_outputs.is_test_only` on `TEST_ONLY`; `test_only_cells` keeps a test cell whose name a later shown cell"
+    "reads; the docs processor leaves out exactly those cells of a notebook"
+    from check_outputs import is_test_only, test_only_cells
+    wrong = {c: (is_test_only(*c), w) for c, w in TEST_ONLY.items() if is_test_only(*c) != w}
+    assert not wrong, f'test-only cells (is, should be): {wrong}'
+    page = [('df = pd.read_csv(f)\ntest_eq(len(df), 8)', False),   # needed: the example below reads `df`
+            ('test_eq(df.shape, (8, 3))', False),                  # hidden
+            ('df.head(2)', True),                                 # an example
+            ('for k in range(3): test_eq(f(k), k)', False),         # hidden: the next cell sets `k` itself
+            ('k = 2\nf(k)', True),
+            ('g = lambda s: s\ntest_eq(g(1), 1)', False),          # hidden: nothing after it reads `g`
+            ('test_eq(f(1), 1)\nprint("ok")', True)]              # shown: it prints
+    want = [False, True, False, True, False, True, False]
+    assert test_only_cells(page) == want, f'test_only_cells: {test_only_cells(page)}, should be {want}'
+    # the docs processor on a notebook of these cells (nbdev's processor machinery, as the docs build runs it)
+    from fastcore.nbio import dict2nb, mk_cell
+    from nbdev.process import NBProcessor
+    from docs_nbdev import hide_test_cells, close_intros
+    def code(src, out):
+        c = mk_cell(src, 'code')
+        c['outputs'] = [{'output_type': 'stream', 'name': 'stdout', 'text': 'x\n'}] if out else []
+        return c
+    cells = [mk_cell('# Title', 'markdown'), code('#| export\ndef f(x): return x', False)]
+    cells += [code(c, o) for c, o in page]
+    cells += [code('#| output: false\ntest_eq(f(1), 1)', True),      # its output is not on the page
+              code('#| echo: false\ntest_eq(f(2), 2)', False)]        # code not shown: left to its directive
+    # a sentence that introduced a test ends with a full stop; one that introduces a list keeps its colon
+    intro = [mk_cell('A bad name is an error:', 'markdown'), code('test_fail(lambda: f("x"), contains="x")', False),
+             mk_cell('Two ways:', 'markdown'), mk_cell('- one\n- two', 'markdown'), mk_cell('It returns:', 'markdown'),
+             code('f(3)', True), mk_cell('Killed, it lets go:', 'markdown'), code('test_eq(f(4), 4)', False),
+             code('f(5)', True), mk_cell('The end:', 'markdown')]
+    cells += intro
+    nb = dict2nb({'cells': cells, 'metadata': {'kernelspec': {'language': 'python', 'name': 'python3'},
+                                               'language_info': {'name': 'python'}}, 'nbformat': 4, 'nbformat_minor': 5})
+    proc = NBProcessor(nb=nb, procs=[hide_test_cells, close_intros], rm_directives='quarto')
+    proc.process()
+    left = [c.source for c in proc.nb.cells if c.cell_type == 'code'][:-2]   # but the last section's `f(3)`, `f(5)`
+    md = [c.source for c in proc.nb.cells if c.cell_type == 'markdown'][1:]
+    want_md = ['A bad name is an error.', 'Two ways:', '- one\n- two', 'It returns:', 'Killed, it lets go.', 'The end.']
+    assert md == want_md, f'the docs processor made the Markdown cells {md}, should make {want_md}'
+    want_left = ['def f(x): return x'] + [c for (c, o), w in zip(page, want) if not w] + ['#| echo: false\ntest_eq(f(2), 2)']
+    got = [re.sub(r'^#\| export.*\n', '', l).strip() for l in left]
+    assert got == want_left, f'the docs processor left {got}, should leave {want_left}'
 
 
 def check_example_outputs(cfg):
@@ -427,41 +490,26 @@ def cells_of(page_html:str)->list:
     return res
 
 
-def _is_test(node)->bool:
-    "A statement that only tests: `assert`, a call of `test_*`, or a block whose statements all are (the last one a test)"
-    if isinstance(node, ast.Assert): return True
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        f = node.value.func
-        return (f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else '').startswith('test_')
-    if isinstance(node, (ast.With, ast.For, ast.If, ast.Try)) and node.body: return _is_test(node.body[-1])
-    return False
-
-
-def is_test_only(code:str, shows_output:bool)->bool:
-    "Whether a cell only tests: no output, and it ends with a test (set-up lines before it are part of the test)"
-    try: body = ast.parse(code).body
-    except SyntaxError: return False
-    if shows_output or not body or any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) for n in body): return False
-    return _is_test(body[-1]) and sum(_is_test(n) for n in body) * 2 >= len(body)
-
-
 HARNESS = re.compile(r'\bsync_playwright\b|\bAppProcess\(|^def test_\w+\(', re.M)  # a browser test harness
 
 
-def shown_test_material(page:str, page_html:str, user_page:bool)->list:
-    "Test material shown: on a tutorial or the home page any test-only cell; on every page a test harness, or a section of tests only"
-    problems = []
-    for code, out in cells_of(page_html):
+def shown_test_material(page:str, page_html:str)->list:
+    "Test material shown: a test-only cell (`check_outputs.test_only_cells`, the rule the build hides them by), a test"
+    "harness, or a section of tests only"
+    from check_outputs import test_only_cells
+    problems, cells = [], cells_of(page_html)
+    tests = test_only_cells(cells)
+    for (code, out), test in zip(cells, tests):
         first = code.strip().split('\n')[0][:70]
-        if user_page and is_test_only(code, out): problems.append(f'{page}: a test-only cell is shown: {first}')
+        if test: problems.append(f'{page}: a test-only cell is shown: {first}')
         elif HARNESS.search(code): problems.append(f'{page}: a test harness is shown: {first}')
     # a heading followed by tests only (up to the next paragraph, list, table or heading): a section of tests
     body = main_of(page_html)
     for h in re.finditer(r'<h([2-6])[^>]*>(.*?)</h\1>', body, re.S):
         rest = body[h.end():]
         end = re.search(r'<(p|ul|ol|table|h[1-6]|section)\b|<div class="sd-table', rest)
-        cells = cells_of(rest[:end.start() if end else len(rest)])
-        if cells and all(is_test_only(c, o) for c, o in cells):
+        k, n = len(cells_of(body[:h.end()])), len(cells_of(rest[:end.start() if end else len(rest)]))
+        if n and all(tests[k:k + n]):
             problems.append(f'{page}: under the heading {text_of(h.group(2)).strip()!r}, only tests')
     return problems
 
@@ -473,6 +521,14 @@ MACHINE_PATH = re.compile(r'/work/|\.venv\b|/root/|/home/\w|site-packages|<ipyth
 RAW_TABLE = re.compile(r'^\s*\|(\s*:?-{3,}:?\s*\|){2,}\s*$', re.M)  # a Markdown table printed as text: `|---|---|`
 # Words about the machine that ran the notebooks, not about the library
 BUILD_TALK = re.compile(r"other agents|agents' jobs|\bthis task\b|the build machine|on this machine|cannot download browsers here", re.I)
+
+
+def intro_problems(page:str, page_html:str)->list:
+    "Sentences that end with `:` and introduce nothing: a heading, another paragraph or the end of the section follows"
+    body = main_of(page_html)
+    after = lambda t: 'a paragraph' if t.startswith('<p') else 'a heading' if t.startswith('<h') else 'the end of its section'
+    return [f'{page}: a sentence introduces nothing (a colon, then {after(m.group(2))}): {text_of(m.group(1))[-80:]!r}'
+            for m in re.finditer(r'<p>((?:(?!</p>).)*?):</p>\s*(</section|<section|<h[1-6]|<p\b|</main|$)', body, re.S)]
 
 
 def output_problems(page:str, page_html:str)->list:
@@ -537,9 +593,8 @@ def page_problems(pages:dict)->list:
     from docs_nbdev import sidebar_group
     problems = []
     for page, h in pages.items():
-        user = page == 'index.html' or page.startswith('tutorial.')
         problems += output_problems(page, h) + build_talk_problems(page, h) + signature_problems(page, h)
-        problems += shown_test_material(page, h, user)
+        problems += shown_test_material(page, h) + intro_problems(page, h)
     return problems + tutorial_path_problems(pages)
 
 
@@ -553,13 +608,6 @@ def check_pages(doc_path:Path)->int:
     problems = page_problems(pages)
     assert not problems, f'{len(problems)} problem(s) on the pages:\n  ' + '\n  '.join(problems)
     return len(pages)
-
-
-def api_page_test_cells(doc_path:Path)->dict:
-    "How many test-only cells each API page shows (fastai's docs show them too; reported, not an error)"
-    n = {p: sum(is_test_only(c, o) for c, o in cells_of(h)) for p, h in read_pages(doc_path).items()
-         if p != 'index.html' and not p.startswith('tutorial.')}
-    return {p: k for p, k in n.items() if k}
 
 
 # ------------------------------------------------------------------------------------------- the first screen
@@ -669,6 +717,14 @@ def broken_site(dest:Path)->Path:
         'harness.html': '<section class="level2"><h2>In a browser</h2><p>Tests.</p>'
                         + _cell(1, 'def test_app(url):\n    with sync_playwright() as p: pass') + '</section>',
         'guard.html': '<section class="level3"><h3>Guard rails</h3>' + _cell(1, 'sc = 1\ntest_fail(lambda: f(0), contains="positive")') + '</section>',
+        'intro.html': '<section class="level2"><h2>Errors</h2><p>A name that is not registered is an error:</p></section>',
+        'pool.html': '<h1>Pool</h1>' + _cell(1, 'pool = ActivePool(10)', '') + '<p>Label two items.</p>'
+                     + _cell(2, 'pool.label([3, 1])\ntest_eq(pool.labelled, [3, 1])') + _cell(3, 'len(pool)', '8'),
+        # examples that carry a test, and a test cell that sets what an example reads: none is reported
+        'examples.html': '<h1>Examples</h1><h2>Tested examples</h2>' + _cell(1, 'test_eq(x, 1)\nx', '1')
+                         + _cell(2, 'learn.show_acquired(acq)\ntest_eq(len(acq), 10)')
+                         + _cell(3, 'print(n)\ntest_eq(n, 3)') + _cell(4, 'learn.fit(1)\ntest_eq(len(learn.recorder.values), 1)', 'epoch 0')
+                         + _cell(5, 'df = pd.read_csv(f)\ntest_eq(len(df), 8)') + _cell(6, 'df.head(2)', 'a b'),
     }
     dest.mkdir(parents=True, exist_ok=True)
     for page, body in pages.items(): (dest/page).write_text(_page(page, body, bar), encoding='utf-8')
@@ -679,9 +735,11 @@ BROKEN = [('progress.html', 'console progress bars'), ('warning.html', 'a warnin
           ('ipython.html', 'a machine path'), ('table.html', 'a Markdown table printed as text'),
           ('signature.html', "fastai's event arguments"), ('harness.html', 'a test harness'),
           ('guard.html', "under the heading 'Guard rails', only tests"), ('tutorial.one.html', 'a test-only cell'),
+          ('pool.html', 'a test-only cell is shown: pool.label'), ('intro.html', 'a sentence introduces nothing'),
           ('tutorial.two.html', 'talks about the build machine'), ('index.html', 'lists the tutorials'),
           ('tutorial.one.html', 'does not end with "Next"')]
 BROKEN_SCREEN = ['no install command', 'no Python code', 'cut off']
+NOT_BROKEN = ['examples.html']  # pages of `broken_site` where the checks must find nothing
 
 
 def check_catches_broken_site(with_browser:bool=True)->int:
@@ -691,6 +749,8 @@ def check_catches_broken_site(with_browser:bool=True)->int:
         found = page_problems(read_pages(site_dir))
         missed = [(p, w) for p, w in BROKEN if not any(f.startswith(p) and w in f for f in found)]
         assert not missed, f'the page checks missed these problems of the broken site: {missed}\nthey found: {found}'
+        wrong = [f for f in found if f.startswith(tuple(NOT_BROKEN))]
+        assert not wrong, f'the page checks report examples as problems: {wrong}'
         n = len(BROKEN)
         if with_browser:
             with serve(site_dir) as base:
@@ -793,8 +853,6 @@ def main(screenshot:Path=None)->int:
     run('example outputs', _outputs)
     run('pages', lambda: f'{check_pages(doc_path)} pages: no console bars, warnings, machine paths or raw Markdown tables '
                          'in outputs, no build-machine talk, no test material shown, callback signatures, a path through the tutorials')
-    api = api_page_test_cells(doc_path)
-    if api: print(f'note: API pages show {sum(api.values())} test-only cell(s) (as docs.fast.ai does): {api}')
     run('figures', lambda: f'{check_figure_titles()} show_acquired grids without overlapping titles')
     with serve(doc_path) as base:
         def _home():

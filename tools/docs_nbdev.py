@@ -7,8 +7,15 @@
   The build sets it for its own process (`use_renderer`), not in `pyproject.toml`'s `renderer` key: nbdev reads
   that key in every `show_doc` call, in Jupyter too, where `tools/` is not importable.
 - `hide_test_imports`: a docs processor (`doc_procs` in `pyproject.toml`) that leaves out of the pages a cell
-  holding only imports when one of them is a test helper (`from fastcore.test import *`): the tests stay visible
-  below each example, their imports are noise. The notebooks are not changed.
+  holding only imports when one of them is a test helper (`from fastcore.test import *`): only the tests need
+  them, and the pages leave the tests out. The notebooks are not changed.
+- `hide_test_cells`: a docs processor that leaves out of the pages every cell that only tests (an `assert`, a
+  `test_eq`, with at most as many set-up lines, showing nothing), by the one definition the site's check uses
+  (`tools/check_outputs.py`: `is_test_only`, `test_only_cells`). A cell that shows an output, a bare expression, a
+  plot or a print stays, as does a test cell that sets a name a later shown cell reads. A Markdown cell ending with
+  `:` right above a cell left out ends with `.` instead. The notebooks are not changed.
+- `close_intros`: a docs processor that ends with `.` a Markdown cell ending with `:` that introduces nothing on the
+  page (the next cell is a paragraph or a heading, or there is none: a `#| hide` cell came next).
 - `add_links`: nbdev's backtick linking (`skip_procs = "add_links"` swaps nbdev's own for it). It also links a
   `Learner` method named without its class (`fine_tune`, `learn.fit_one_cycle`); fastai's own names (`Learner`,
   `DataBlock`) resolve through `strip_libs = "fastai_al fastai"` in `pyproject.toml`, which is what nbdev lacked.
@@ -21,6 +28,7 @@ from pathlib import Path
 
 from fastcore.docments import DocmentTbl, DocmentText, _type_str, qual_name
 from nbdev.doclinks import NbdevLookup
+from nbdev.processors import cell_lang
 from nbdev.showdoc import BasicMarkdownRenderer, _ext_link
 
 SIG_WIDTH = 64  # characters per signature line: the page's column holds about 68 at the code font's size
@@ -125,6 +133,52 @@ def hide_test_imports(cell):
     if is_test_import_cell(cell.source): del cell['source']
 
 
+def _shows_output(cell)->bool:
+    "Whether the page shows an output of `cell`: it has one, and no `#| output: false` or `include: false` drops it"
+    d = cell.directives_ or {}
+    if any(str(d.get(k, '')).strip().lower() == 'false' for k in ('output', 'include')): return False
+    return bool(cell.get('outputs'))
+
+
+class hide_test_cells:
+    "Docs processor: leave out of the page every cell that only tests (`check_outputs.test_only_cells`, the definition"
+    "`tests/test_docs_site.py` checks the pages with); the notebooks keep them right below each example, and run them"
+    def __init__(self, nb): self.nb = nb
+    def begin(self):
+        from check_outputs import test_only_cells
+        cells = [c for c in self.nb.cells if c.cell_type == 'code' and c.get('source') and cell_lang(c) == 'python'
+                 and not (c.directives_ or {}).keys() & {'export', 'exports', 'exporti', 'echo'}]
+        hide = {id(c) for c, h in zip(cells, test_only_cells([(c.source, _shows_output(c)) for c in cells])) if h}
+        prev = None
+        for c in self.nb.cells:
+            if c.get('source') is None: continue
+            if id(c) in hide:
+                if prev is not None: _end_sentence(prev)   # "…is an error:" introduced the test left out
+                del c['source']
+            else: prev = c
+    def __call__(self, cell): pass
+
+
+def _end_sentence(cell):
+    "A Markdown cell that ends with `:` ends with `.` instead"
+    src = cell.source.rstrip()
+    if cell.cell_type == 'markdown' and src.endswith(':'): cell.source = src[:-1] + '.' + cell.source[len(src):]
+
+
+_BLOCK_START = re.compile(r'\s*([-*+] |\d+[.)] |\||```|~~~|>|!\[|<|\$\$|:::)')  # what a colon may introduce in Markdown
+
+class close_intros:
+    "Docs processor: a Markdown cell that ends with `:` and introduces nothing on the page (the cells after it left out:"
+    "a test, a `#| hide` cell; the next is a paragraph, a heading or the end) ends with `.` instead"
+    def __init__(self, nb): self.nb = nb
+    def begin(self):
+        cells = [c for c in self.nb.cells if c.get('source') is not None]
+        for c, nxt in zip(cells, cells[1:] + [None]):
+            if c.cell_type != 'markdown' or not c.source.rstrip().endswith(':'): continue
+            if nxt is None or (nxt.cell_type == 'markdown' and not _BLOCK_START.match(nxt.source)): _end_sentence(c)
+    def __call__(self, cell): pass
+
+
 class _Lookup(NbdevLookup):
     "nbdev's symbol lookup, plus `Learner` methods named alone (`fine_tune`) or on a learner (`learn.fine_tune`)"
     def doc(self, sym):
@@ -190,10 +244,11 @@ SIDEBAR_GROUPS = [
     ('Active learning loop', r'(learner|fit|callbacks?|loop)\b.*'),
     ('Experiments', r'(runs|experiment|analysis|spec|sweep|distributed|stats|gal2017|study_experiments|cli)\b.*'),
     ('Integrations', r'(tracking|modal|modal_experiment|labelstudio|app)\b.*'),
+    ('Studies', r'studies\b.*'),  # the replications and studies run with the library (8x), not part of it
     ('Internals', r'(files|chaos|test_utils)\b.*'),  # what the library stands on and how it is tested, last
 ]
 NUMBER_GROUPS = {0: 'Data', 1: 'Models', 2: 'Strategies', 3: 'Active learning loop', 4: 'Experiments',
-                 5: 'Integrations', 6: 'Experiments', 7: 'Integrations', 9: 'Internals'}
+                 5: 'Integrations', 6: 'Experiments', 7: 'Integrations', 8: 'Studies', 9: 'Internals'}
 # Within a section, these notebooks (names without their number) come first, in this order; the others follow by name.
 # Tutorials: first steps first, the reproduction last. The loop: the Learner page, then its callbacks, then speed.
 SIDEBAR_ORDER = {

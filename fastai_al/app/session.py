@@ -198,7 +198,7 @@ def maybe_train(self:LabelSession)->bool:
     n = self.store.q("SELECT COUNT(*) FROM labels WHERE status='label' AND round IS NULL")[0][0]
     return n >= self.train_every and self.start('train')[0]
 
-# %% ../../nbs/72_app.session.ipynb #de399f35
+# %% ../../nbs/72_app.session.ipynb #572c8f38
 @patch
 def label(self:LabelSession, idx:int, label:str|None, status:str='label', by:str|None=None, version:int|None=None)->int:
     "Store one label (see `LabelStore.set_label`), then start a round if `train_every` new labels wait; returns the new version"
@@ -220,10 +220,10 @@ def import_csv(self:LabelSession, src, # CSV file or DataFrame `file,label` (the
                by:str='csv', # Recorded as who labelled
               )->dict:
     "Store the labels of a table for images that have none yet; returns counts (imported, already labelled)"
-    from fastai_al.data.folder import read_labels, _codes_from
+    from fastai_al.data.folder import read_labels, label_codes
     df = read_labels(src)
     files = self.store.files()
-    idxs, codes = _codes_from(df, {f: i for i, f in enumerate(files)}, self.classes, src if not isinstance(src, pd.DataFrame) else 'the label table')
+    idxs, codes = label_codes(df, {f: i for i, f in enumerate(files)}, self.classes, src if not isinstance(src, pd.DataFrame) else 'the label table')
     have = set(self.store.labels(None).idx)
     n = 0
     for i, c in zip(idxs, codes):
