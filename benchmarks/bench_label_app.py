@@ -111,10 +111,10 @@ def _label(pg, idx, cls, res, think):
                               phase=re.sub(r'\s+', ' ', pg.inner_text('#status'))[:60]))
 
 def _new_batch_shown(pg, before:set, timeout=900):
-    "Wait (in the page, at every frame) until the grid shows a batch none of whose images is in `before`"
+    "Wait (checked in the page every 50 ms) until the grid shows a batch none of whose images is in `before`"
     pg.wait_for_function("old => { const c = document.querySelectorAll('#grid .card'); "
                          "return c.length > 0 && [...c].every(x => !old.includes(+x.dataset.idx)); }",
-                         arg=sorted(before), polling='raf', timeout=timeout * 1000)
+                         arg=sorted(before), polling=50, timeout=timeout * 1000)
 
 def drive_today(pg, app, truth, res, think, rounds=2):
     "Label a batch, then Train round + next batch, and wait: twice"
