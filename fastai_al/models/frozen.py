@@ -21,12 +21,12 @@ from ..data.features import FeatureCache, CacheFiller, features_data, content_ha
 from ..learner import active_learner
 
 # %% auto #0
-__all__ = ['ARCHS', 'load_weights', 'frozen_body', 'feature_head', 'module_key', 'data_key', 'feature_cache', 'frozen_learner']
+__all__ = ['ARCHS', 'read_state_dict', 'frozen_body', 'feature_head', 'module_key', 'data_key', 'feature_cache', 'frozen_learner']
 
-# %% ../../nbs/13_models.frozen.ipynb #8ad05001
+# %% ../../nbs/13_models.frozen.ipynb #fbda00c2
 ARCHS = ('cnn', 'resnet18', 'resnet34', 'resnet50')
 
-def load_weights(weights)->dict:
+def read_state_dict(weights)->dict:
     "A state dict from a `torch.save`d file (a state dict, or a checkpoint holding one under `'model'`) or a dict"
     if isinstance(weights, dict): sd = weights
     else:
@@ -57,7 +57,7 @@ def _load_part(part:nn.Module, sd:dict, prefix:str, what:str):
                          + " (another architecture or image size?)")
     part.load_state_dict({k: sub[k] for k in want})
 
-# %% ../../nbs/13_models.frozen.ipynb #6d01eb07
+# %% ../../nbs/13_models.frozen.ipynb #bdc0bc8f
 def frozen_body(arch:str='cnn', # One of `ARCHS`
                 weights=None, # A state-dict file or dict, or a torchvision weights name (e.g. 'IMAGENET1K_V1'; needs internet)
                 n_in:int=3, # Input channels
@@ -71,11 +71,11 @@ def frozen_body(arch:str='cnn', # One of `ARCHS`
         if not local: raise ValueError(f"the 'cnn' body takes a state-dict file, got {weights!r}")
         m = gal_cnn(n_in, 2, img_size)
         body, nf = m[:9], 128   # convolutions, pooling, dense 128 + ReLU
-        _load_part(body, load_weights(weights), '', f"the 'cnn' body at {img_size}×{img_size}")
+        _load_part(body, read_state_dict(weights), '', f"the 'cnn' body at {img_size}×{img_size}")
     else:
         fn = getattr(torchvision.models, arch)
         if local:
-            sd = load_weights(weights)
+            sd = read_state_dict(weights)
             if any(k.startswith('conv1.') for k in sd): m = al_resnet(fn, n_in, 2, weights=sd)   # torchvision's layout
             else: m = al_resnet(fn, n_in, 2); _load_part(m[0], sd, '0.', f"the {arch} body")   # this library's
         else:
