@@ -25,6 +25,7 @@ from fastai.data.transforms import IntToFloatTensor, Normalize
 import fastai.callback.schedule, fastai.callback.progress  # fit_one_cycle, no_bar
 from .scoring import score_loader
 from .learner import round_seed
+from .pool import random_subset
 from .strategies.core import get_strategy
 from .callbacks import BestEpochWeights
 
@@ -177,9 +178,7 @@ def modal_strategy(strategy, # A registered strategy name (see `list_strategies(
         if not hasattr(est, 'score_needs'): raise TypeError(f"{strat.name}: the estimator must be a `LearnerClassifier`, got {type(est).__name__}")
         check_is_fitted(est)
         g = generator if generator is not None else torch.Generator().manual_seed(round_seed(est.seed, est.n_fits_ - 1))
-        cand = np.arange(len(X_pool))
-        if pool_subset is not None and len(cand) > pool_subset:
-            cand = np.sort(torch.randperm(len(cand), generator=g)[:pool_subset].numpy())
+        cand = random_subset(np.arange(len(X_pool)), pool_subset, g)
         n = min(n_instances, len(cand))
         if n == len(cand): return cand, None  # nothing to choose
         X_lab = getattr(learner, 'X_training', None)
