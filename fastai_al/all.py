@@ -8,6 +8,7 @@ from .data.droughtwatch import *
 from .data.cassava import *
 from .data.deepweeds import *
 from .data.folder import *
+from .data.dls import *  # ActiveDataLoaders.from_dls, ALData.from_dls
 from .models.cnn import *
 from .models.resnet import *
 from .scoring import *

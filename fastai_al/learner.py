@@ -126,7 +126,9 @@ def acquire(self:Learner,
 def show_acquired(self:Learner,
     acq:Acquisition=None, # What to show (default: `last_acquisition`)
     max_n:int=20, # Show at most this many
-    ncols:int=5, figsize=None):
+    ncols:int=5, # Images per row
+    figsize=None, # Only its width is used: the height follows from the rows and their titles
+):
     "The picked images in a grid with guess, confidence, score and (when known) the true label"
     dls = active_dls(self)
     acq = acq if acq is not None else getattr(self, 'last_acquisition', None)
@@ -136,8 +138,12 @@ def show_acquired(self:Learner,
     xs = torch.cat([dl.decode((b[0],))[0].cpu() for b in dl])
     nrows = math.ceil(n / ncols)
     lines = 1 + (not np.isnan(acq.scores[:n]).all()) + (acq.labels is not None and (acq.labels[:n] >= 0).any())
-    # constrained layout makes room for each row's titles, so they never run into the images above them
-    fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (2.2 * ncols, (2 + 0.17 * lines) * nrows + 0.4), squeeze=False, layout='constrained')
+    # the layout in inches: square image cells, and above each row the room its titles take, so no title runs into an image
+    w = figsize[0] if figsize else 2.2 * ncols
+    side, title, sup, gap = w * 0.98 / (ncols + 0.1 * (ncols - 1)), 0.15 * lines + 0.1, 0.35, 0.05
+    h = sup + nrows * (title + side) + gap
+    fig, axs = plt.subplots(nrows, ncols, figsize=(w, h), squeeze=False)
+    fig.subplots_adjust(left=0.01, right=0.99, top=1 - (sup + title) / h, bottom=gap / h, wspace=0.1, hspace=title / side)
     for k, ax in enumerate(axs.flat):
         ax.axis('off')
         if k >= n: continue
@@ -219,13 +225,9 @@ def fit_round(self:Learner,
     test:bool=True, # Evaluate the test set (when the pool has one)
     score_bs:int=None, # Batch size for the test evaluation
 )->dict:
-    "Train one round on the labelled set and evaluate it; returns the round's row. Fires no round event (`active_round` is a whole round)"
-    _positive_int(epochs, 'epochs'); get_fit(fit)
-    t0 = time.perf_counter()
-    self._start_round(lr, reinit, seed, rnd)
-    row = self._train_round(epochs, fit, rnd, quiet, best_epoch, test, score_bs)
-    row['train_seconds'] = time.perf_counter() - t0
-    return row
+    "Train one round on the labelled set and evaluate it, acquiring nothing (`active_round(0, ...)`: every round event fires); the round's row"
+    return self.active_round(0, rnd=rnd, seed=seed, score_bs=score_bs, epochs=epochs, lr=lr, fit=fit, reinit=reinit, quiet=quiet,
+                             best_epoch=best_epoch, test=test)
 
 # %% ../nbs/30_learner.ipynb #45c2f8a2
 def _check_can_label(dls:ActiveDataLoaders, n:int):
@@ -262,10 +264,11 @@ def active_round(self:Learner,
     kw = {k: kwargs.pop(k, fr[k].default) for k in ('epochs', 'lr', 'fit', 'reinit', 'quiet', 'best_epoch', 'test')}
     if kwargs: raise TypeError(f"active_round: unexpected arguments {sorted(kwargs)}")
     self._start_round(kw['lr'], kw['reinit'], seed, rnd)
+    self.al_n, self.last_acquisition = min(int(n), len(dls.pool)), None
     self.round_event('before_round')
     row = self._train_round(kw['epochs'], kw['fit'], rnd, kw['quiet'], kw['best_epoch'], kw['test'], score_bs)
     row['train_seconds'] = time.perf_counter() - t0
-    self.al_row, self.al_n, self.last_acquisition = row, min(int(n), len(dls.pool)), None
+    self.al_row = row
     self.round_event('before_acquire')
     n_rank = min(max(self.al_n, int(n_query or 0)), len(dls.pool))
     if n_rank:

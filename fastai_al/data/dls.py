@@ -50,8 +50,10 @@ def from_dls(cls:ALData, dls:DataLoaders, # fastai `DataLoaders` of one input an
     dsets = Datasets(tls=[TfmdLists(idx, [ItemAt(items), *tr.tls[0].tfms.fs], do_setup=False),
                           TfmdLists(idx, [LabelLookup(codes, vocab)], do_setup=False)])
     train = np.concatenate([np.arange(n_tr), np.arange(n_tr + n_va, n)])
-    return cls(dsets, codes, train, np.arange(n_tr, n_tr + n_va), label_store=unlabelled is not None,
-               after_item=list(dls.train.after_item.fs), after_batch=list(dls.train.after_batch.fs))
+    res = cls(dsets, codes, train, np.arange(n_tr, n_tr + n_va), label_store=unlabelled is not None,
+              after_item=list(dls.train.after_item.fs), after_batch=list(dls.train.after_batch.fs))
+    res.items = items  # item `i` as the user gave it (a file, a row): what a person labelling it looks up
+    return res
 
 # %% ../../nbs/07_data.dls.ipynb #1b158285
 @patch(cls_method=True)
