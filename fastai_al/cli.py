@@ -15,7 +15,7 @@ import torch
 import matplotlib.pyplot as plt
 from fastcore.parallel import parallel
 from fastai.optimizer import Adam
-from .data.mnist import mnist_data
+from .data.mnist import mnist_data, mnist_path, download_mnist, MNIST_MD5, MNIST_URL
 from .models.cnn import gal_cnn
 from .learner import active_learner
 from .experiment import Experiment
@@ -27,8 +27,8 @@ from .spec import expand_sweep
 from .sweep import run_sweep, console_script
 
 # %% auto #0
-__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'RunsFailed',
-           'fastai_al_demo']
+__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'MNISTNotFound',
+           'demo_mnist', 'RunsFailed', 'fastai_al_demo']
 
 # %% ../nbs/60_cli.ipynb #edbab640
 def mnist_learner(seed:int, n_train:int=3000, n_valid:int=500, n_init:int=20, bs:int=16):
@@ -102,11 +102,30 @@ def paired_text(pc:pd.DataFrame, baseline:str='random')->str:
         lines.append(f"  {r.strategy:<18} {r.mean_diff:+.3f} {ci}  better on {r.positive} of {r.seeds} seeds: {r.verdict}")
     return '\n'.join(lines)
 
+# %% ../nbs/60_cli.ipynb #d3e1f0a8
+class MNISTNotFound(FileNotFoundError):
+    "MNIST is not where the demo reads it, and downloading it failed"
+
+def demo_mnist(path=None, # Where MNIST's four IDX files go (default `mnist_path()`)
+               url:str=MNIST_URL, # Where to download them from when missing
+              )->Path:
+    "The folder the demo reads MNIST from, downloaded there when missing; `MNISTNotFound`, saying what to do, when that fails"
+    path = Path(path or mnist_path())
+    if all((path/f'{n}.gz').exists() for n in MNIST_MD5): return path
+    try: download_mnist(path, url)
+    except Exception as e:
+        raise MNISTNotFound(
+            f"MNIST is not in {path}, and downloading it from {url} failed ({type(e).__name__}: {e}). Either\n"
+            f"  - run fastai_al_demo again where {url} can be reached: it saves the four files (11 MB) in {path}; or\n"
+            f"  - copy the four .gz files of a fastai_al clone's data/mnist/ into {path}; or\n"
+            f"  - point FASTAI_AL_DATA at a folder whose mnist/ holds them: FASTAI_AL_DATA=/path/to/fastai_al/data fastai_al_demo") from None
+    return path
+
 # %% ../nbs/60_cli.ipynb #4597f616
 class RunsFailed(RuntimeError):
     "Some runs of the demo failed (the others finished; their results are written)"
 
-@console_script(messages=(FolderLocked, RunsFailed))
+@console_script(messages=(FolderLocked, RunsFailed, MNISTNotFound))
 def fastai_al_demo(
     strategies:str='random margin bald', # Space-separated strategy names (see `list_strategies()`); 'random' is the baseline
     seeds:int=4, # Number of seeds (0 … seeds-1)
@@ -127,6 +146,7 @@ def fastai_al_demo(
     t0, out = time.perf_counter(), Path(out)
     strategies = strategies.split()
     specs = demo_specs(strategies, seeds, n_train, n_valid, n_init, n_per_round, rounds, epochs, lr, pool_subset)  # checked before any training
+    demo_mnist()  # MNIST where the runs read it, or a message saying how to get it there
     with FolderLock(out, wait=wait):
         remove_stale_temps(out)  # top-level files a killed demo was writing
         print(f"fastai_al demo: {len(strategies)} strategies × {seeds} seeds on MNIST ({n_train} pool images, "

@@ -75,6 +75,11 @@ def remove_stale_temps(folder, # Folder to clean (hold its `FolderLock`)
 try: import fcntl
 except ImportError: fcntl = None
 
+def _program()->str:
+    "This process's program by name only (`fastai_al_demo`, `nbdev-test`, `python3.11`): no folder, no arguments"
+    a = sys.argv[0] if sys.argv and sys.argv[0] not in ('', '-c', '-m') else sys.executable
+    return Path(a).name or 'python'
+
 class FolderLocked(RuntimeError):
     "Another process holds the folder's lock"
 
@@ -93,10 +98,12 @@ class FolderLock:
         except (OSError, ValueError): return {}
 
     def _describe(self)->str:
+        "The holder by pid, program name and start time (and host, when it is another machine): no paths, no arguments"
         h = self.holder()
-        if not h.get('pid'): return f"another process holds {self.path}"
-        return (f"process {h['pid']} on {h.get('host', '?')} holds {self.path} (since {h.get('since', '?')}: "
-                f"{h.get('cmd', '?')})")
+        if not h.get('pid'): return "another process"
+        prog = h.get('prog') or Path(str(h.get('cmd', '')).split(' ')[0]).name or '?'  # `cmd`: lock files of earlier versions
+        host = f" on {h['host']}" if h.get('host') not in (None, socket.gethostname()) else ''
+        return f"process {h['pid']}{host} ({prog}, since {h.get('since', '?')})"
 
     def acquire(self)->FolderLock:
         "Take the lock (see `wait`)"
@@ -111,7 +118,7 @@ class FolderLock:
                 if self.wait is False:
                     raise FolderLocked(f"{self.folder} is in use: {msg}. Wait for it to finish (or stop it), "
                                        f"or choose another folder.") from None
-                print(f"waiting: {msg}", file=sys.stderr, flush=True)
+                print(f"waiting: {msg} holds {self.folder}", file=sys.stderr, flush=True)
                 if self.wait is True: fcntl.flock(f, fcntl.LOCK_EX)
                 else:
                     end = time.monotonic() + float(self.wait)
@@ -122,7 +129,7 @@ class FolderLock:
                             time.sleep(0.05)
             f.seek(0); f.truncate()
             f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'),
-                                    cmd=' '.join(sys.argv)[:200])))
+                                    prog=_program())))
             f.flush()
         except BaseException: f.close(); raise
         self.f = f

@@ -70,15 +70,17 @@ class TensorDL(DataLoader):
         for i in range(len(self)):
             s = slice(i * self.bs, (i + 1) * self.bs)
             b = tuple(t[idxs[s]] if self.shuffle else t[s] for t in self.tensors)
-            if self.device is not None: b = to_device(b, self.device)
+            # asynchronous from pinned memory (the cached tensors are never written), synchronous otherwise
+            if self.device is not None: b = to_device(b, self.device, non_blocking=True)
             yield self.after_batch(b)
         self.after_iter()
 
 def collate_all(dl:DataLoader, # Any fastai loader; iterated once in order, nothing dropped
                 bs:int=1024, # Batch size of that one pass
+                device=None, # Move each batch here as it comes (None: leave it where the loader puts it)
                )->tuple:
     "Every batch of `dl`, concatenated into plain `torch.Tensor`s (one per element of a batch)"
-    parts = list(dl.new(shuffle=False, drop_last=False, bs=bs))
+    parts = [b if device is None else to_device(b, device) for b in dl.new(shuffle=False, drop_last=False, bs=bs)]
     if not parts: raise ValueError("collate_all: the loader yields no batches")
     return tuple(torch.cat([b[i] for b in parts]).as_subclass(torch.Tensor) for i in range(len(parts[0])))
 
@@ -98,34 +100,73 @@ def _content_key(dl)->str|None:
     h.update(repr([tuple(id(f) for f in tl.tfms.fs) for tl in tls] + [id(f) for f in _tfms(dl)] + [tls[0].split_idx]).encode())
     return h.hexdigest()
 
+def _nbytes(ts)->int: return sum(t.nbytes for t in ts)
+
+def _on_host(ts)->bool: return ts[0].device.type == 'cpu'
+
 class TensorBatches(Callback):
     "Serve training and validation batches from tensors collated once (per item set), for in-memory data without augmentation"
     order = -50  # before anything that looks at the batches
     def __init__(self, max_items:int=100_000, # Loaders over more items keep fastai's own path
                  max_cached:int=4, # Item sets (e.g. labelled, valid, test) kept collated
+                 max_bytes:int|None=None, # Most bytes of collated sets kept on the loaders' GPU (None: a quarter of its memory)
+                 max_host_bytes:int=4 * 2**30, # Most bytes kept in the CPU's memory: a CPU loader's sets, or those too large for the GPU (pinned)
                 ):
         store_attr(); self.cache, self.swaps = OrderedDict(), 0
 
-    def _tensors(self, dl):
-        key = _content_key(dl)
-        if key is None: return collate_all(dl)
-        if key in self.cache: self.cache.move_to_end(key)
-        else:
-            self.cache[key] = collate_all(dl)
+    def budget(self, device)->int:
+        "The bytes collated sets may take on `device` (the CPU: `max_host_bytes`)"
+        device = torch.device(device)
+        if device.type == 'cpu': return self.max_host_bytes
+        if self.max_bytes is not None: return self.max_bytes
+        return torch.cuda.get_device_properties(device).total_memory // 4 if device.type == 'cuda' else 0
+
+    def _room(self, need:int, device)->bool:
+        "Drop the least recently used sets on `device` (or the CPU) until `need` more bytes fit its budget; whether they do"
+        budget, host = self.budget(device), torch.device(device).type == 'cpu'
+        if need > budget: return False
+        here = [k for k, ts in self.cache.items() if _on_host(ts) == host]   # least recently used first
+        used = sum(_nbytes(self.cache[k]) for k in here)
+        for k in here:
+            if used + need <= budget: break
+            used -= _nbytes(self.cache.pop(k))
+        return True
+
+    def place(self, ts:tuple, # Collated tensors, on the CPU
+              device, # The loader's device
+              key:str|None=None, # Cache them under this key (None: used once)
+             )->tuple|None: # `ts` on `device`, or on the CPU, or None when they fit neither budget
+        "Move `ts` to `device` if they fit its budget, else keep them in the CPU's memory (pinned for CUDA) if they fit there"
+        device, need = torch.device(device), _nbytes(ts)
+        if device.type != 'cpu' and self._room(need, device): ts = to_device(ts, device)
+        elif self._room(need, 'cpu'): ts = tuple(t.pin_memory() for t in ts) if device.type == 'cuda' else ts
+        else: return None
+        if key is not None:
+            self.cache[key] = ts
             while len(self.cache) > self.max_cached: self.cache.popitem(last=False)
-        return self.cache[key]
+        return ts
+
+    def _tensors(self, dl)->tuple|None:
+        key = _content_key(dl)
+        if key in self.cache: self.cache.move_to_end(key); return self.cache[key]
+        # the size from one small batch, before collating a set that may not fit anywhere
+        b = next(iter(dl.new(shuffle=False, drop_last=False, bs=min(dl.bs, 64))))
+        if _nbytes(b) / len(b[0]) * dl.n > self.max_host_bytes: return None
+        return self.place(collate_all(dl, device='cpu'), dl.device or 'cpu', key)
 
     def _lean(self, train:bool):
         dl = self.learn.dl
-        if not isinstance(dl, TfmdDL) or dl.n is None or dl.n > self.max_items: return
+        if not isinstance(dl, TfmdDL) or dl.n is None or dl.n == 0 or dl.n > self.max_items: return
         rand = [f for f in _tfms(dl) if isinstance(f, RandTransform) and f.split_idx in (None, 0 if train else 1)]
         if rand: return  # augmentation draws anew every time: collating once would freeze it
-        self._orig, state = dl, random.getstate()
+        state = random.getstate()
         with torch.random.fork_rng(devices=[]):  # collating and building use no randomness the training would see
-            self.learn.dl = TensorDL(*self._tensors(dl), bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last,
-                                     device=dl.device, src=dl if dl.shuffle else None)
+            ts = self._tensors(dl)
+            if ts is not None:
+                self._orig, self.learn.dl = dl, TensorDL(*ts, bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last,
+                                                         device=dl.device, src=dl if dl.shuffle else None)
         random.setstate(state)
-        self.swaps += 1
+        self.swaps += ts is not None
 
     def _restore(self):
         if getattr(self, '_orig', None) is not None: self.learn.dl, self._orig = self._orig, None

@@ -1,4 +1,4 @@
-"""Table 1 of "Deep Bayesian Active Learning with Image Data" (MNIST: acquired images needed to reach 10 % and 5 % test error) rerun with fastai_al under the paper's own protocol and under a cheap warm-start protocol, over several seeds, next to the paper's numbers.
+"""Table 1 of "Deep Bayesian Active Learning with Image Data" (MNIST: acquired images needed to reach 10 % and 5 % test error) rerun with fastai_al under the paper's own protocol, with the sensitivity to the released script's settings, the authors' own stored curves and a cheap warm-start protocol, over several seeds, next to the paper's numbers.
 
 Docs: https://fastai-al.github.io/fastai_al/gal2017.html.md"""
 
@@ -6,7 +6,8 @@ Docs: https://fastai-al.github.io/fastai_al/gal2017.html.md"""
 
 # %% ../nbs/46_gal2017.ipynb #78ca3208
 from __future__ import annotations
-import json, math, time
+import fastai_al  # before fastai: it filters the torch.jit deprecation warning that fastai's import raises
+import math
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -15,28 +16,30 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 from fastcore.basics import store_attr, patch
+from fastcore.meta import delegates
 from fastai.learner import Learner
 from fastai.callback.core import Callback
-from fastcore.parallel import parallel
+from fastai.data.transforms import Normalize
 from fastai.optimizer import Adam
+from .data.core import ALData
 from .data.mnist import mnist_data
 from .models.cnn import gal_cnn
 from .learner import active_learner
-from .experiment import Experiment
 from .fit import TensorBatches, register_fit
 from .callbacks import BestEpochWeights
-from .spec import register_model, expand_sweep
+from .spec import register_model, register_dataset, expand_sweep
 from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
-from .files import atomic_write
-from .cli import run_one
-from .analysis import plot_learning_curves, save_figure
-from .stats import per_seed_stats
+from .files import atomic_write, FolderLock
+from .analysis import plot_learning_curves, save_figure, mean_spread
+from .stats import per_seed_stats, labels_to_reach, paired_comparison
 import fastai_al.strategies.bayesian  # registers bald, max_entropy, bayesian_least_confidence, variation_ratio_mode, mean_std
 
 # %% auto #0
-__all__ = ['GAL2017_TABLE1', 'GAL2017_PAPER', 'GAL2017_CHEAP', 'keras1_glorot_', 'KerasL2', 'gal_cnn_keras_learner',
-           'gal2017_specs', 'gal2017_protocol', 'gal2017_sweep', 'gal2017_learner', 'gal2017_plan', 'load_runs',
-           'reached_error', 'gal2017_run', 'gal2017_table', 'table_markdown', 'protocols_markdown', 'plot_gal2017',
+__all__ = ['GAL2017_TABLE1', 'GAL2017_PAPER', 'GAL2017_BEFORE', 'GAL2017_CHEAP', 'GAL2017_RELEASED', 'keras1_glorot_', 'KerasL2',
+           'init_seed', 'FreshInit', 'mnist01_data', 'gal_cnn_keras_learner', 'gal2017_specs',
+           'gal2017_sensitivity_specs', 'gal2017_protocol', 'gal2017_sweep', 'gal2017_plan', 'gal2017_before_plan',
+           'crossings', 'crossings_markdown', 'common_rounds', 'mean_curve', 'gal2017_table', 'table_markdown',
+           'protocols_markdown', 'paired_aulc', 'aulc_markdown', 'paired_curve', 'plot_paired_curve', 'plot_gal2017',
            'gal2017_report']
 
 # %% ../nbs/46_gal2017.ipynb #4207ddbf
@@ -47,15 +50,16 @@ GAL2017_TABLE1 = pd.DataFrame(  # Table 1: acquired images to reach 10% / 5% tes
 GAL2017_TABLE1
 
 # %% ../nbs/46_gal2017.ipynb #325d5b13
-def keras1_glorot_(model:nn.Module)->nn.Module:
+def keras1_glorot_(model:nn.Module,
+                   generator:torch.Generator=None, # Draw from this generator (None: torch's global one)
+                  )->nn.Module:
     "Keras 1's default initialisation, in place: Glorot-uniform weights with Keras 1's fans (a conv's fan-out is its number of filters), zero biases"
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             fan_in, fan_out = m.weight[0].numel(), m.weight.shape[0]  # Keras 1 `get_fans`
             s = math.sqrt(6 / (fan_in + fan_out))
-            with torch.no_grad():
-                m.weight.uniform_(-s, s)
-                if m.bias is not None: m.bias.zero_()
+            with torch.no_grad(): m.weight.uniform_(-s, s, generator=generator)
+            if m.bias is not None: nn.init.zeros_(m.bias)
     return model
 
 class KerasL2(Callback):
@@ -79,69 +83,107 @@ def fit_last_epoch(self:Learner, n_epoch:int, lr:float=None):
         if isinstance(cb, BestEpochWeights): cb.comp = lambda new, best: True  # every epoch is "the best so far": the last wins
     self.fit(n_epoch, lr)
 
+# %% ../nbs/46_gal2017.ipynb #f1e5h002
+def init_seed(seed:int, # Seed of the run
+              rnd:int, # Round
+             )->int:
+    "The seed of round `rnd`'s initial weights: a stream of its own, apart from the round's other randomness (`round_seed`)"
+    return int(np.random.SeedSequence([seed, rnd, 0x1417]).generate_state(1)[0])
+
+class FreshInit(Callback):
+    "A new Keras 1 draw of the weights at the start of every round, seeded from (run seed, round): Gal et al.'s new model per acquisition"
+    def __init__(self, seed:int=None, # The run's seed (None: the spec's, `learn.al_spec.seed`)
+                ): store_attr()
+    def before_round(self):
+        seed = self.seed if self.seed is not None else getattr(getattr(self.learn, 'al_spec', None), 'seed', None)
+        if seed is None: raise ValueError("FreshInit: no seed: pass `FreshInit(seed)`, or build the learner from a `RunSpec`")
+        keras1_glorot_(self.learn.model, torch.Generator().manual_seed(init_seed(seed, self.learn.al_round)))
+
+# %% ../nbs/46_gal2017.ipynb #f1e5h004
+@register_dataset('mnist01')
+@delegates(mnist_data)
+def mnist01_data(**kwargs)->ALData:
+    "`mnist_data` with the pixels scaled to [0, 1] only (x / 255, no mean/std normalisation), as Gal et al.'s Keras code reads MNIST"
+    data = mnist_data(**kwargs)
+    data.after_batch = [t for t in data.after_batch if not isinstance(t, Normalize)]; return data
+
 # %% ../nbs/46_gal2017.ipynb #a2fe7780
 @register_model('gal_cnn_keras')
 def gal_cnn_keras_learner(data, pool, bs:int=128, train_mode:str=None,
                           c:float=3.5, # L2 strength: c / N on the first dense layer
-                          **kwargs, # Passed to `gal_cnn`
+                          init:str='stored', # 'fresh': a new seeded draw every round (`FreshInit`); 'stored': the run's initial weights
+                          **kwargs, # Passed to `gal_cnn` (e.g. `ks`, `pool`, `n_hidden`)
                          ):
     "Gal et al.'s CNN trained as their released Keras code trains it: Keras 1 init, Keras' Adam, L2 c/N on the dense layer, no other weight decay; lean batches"
     if train_mode not in (None, 'scratch'): raise ValueError(f"gal_cnn_keras has no pretrained weights: train_mode {train_mode!r} makes no sense")
+    if init not in ('stored', 'fresh'): raise ValueError(f"gal_cnn_keras: init must be 'stored' or 'fresh', not {init!r}")
     model = keras1_glorot_(gal_cnn(n_out=data.c, **kwargs))
     opt = partial(Adam, mom=0.9, sqr_mom=0.999, eps=1e-8, wd=0.)  # Keras 1 defaults; `wd=0`: the L2 term is the only regulariser
-    return active_learner(data, pool, model, bs=bs, opt_func=opt, cbs=[KerasL2(c), TensorBatches()])
+    return active_learner(data, pool, model, bs=bs, opt_func=opt, cbs=[KerasL2(c), TensorBatches()] + ([FreshInit()] if init == 'fresh' else []))
 
 GAL2017_PAPER = dict(  # Gal et al.'s protocol as `RunSpec` fields (see the table above)
-    dataset='mnist', data_kwargs=dict(n_valid=100), model='gal_cnn_keras', model_kwargs=dict(c=3.5),
+    dataset='mnist01', data_kwargs=dict(n_valid=100), model='gal_cnn_keras', model_kwargs=dict(c=3.5, init='fresh'),
     n_init=20, balanced=True, n_per_round=10, rounds=101, epochs=50, lr=1e-3, bs=128, fit='fit_last_epoch', reinit=True,
     pool_subset=2000, mc_samples=100, test_every=1)
+
+GAL2017_BEFORE = {**GAL2017_PAPER, 'dataset': 'mnist', 'model_kwargs': dict(c=3.5)}  # the first runs: stored initial weights, mean/std inputs
 
 GAL2017_CHEAP = dict(  # the cheap protocol of `results/gal2017` (see below), trained on the last acquisition and tested every round
     dataset='mnist', data_kwargs=dict(n_valid=100), model='gal_cnn', n_init=20, balanced=True, n_per_round=10,
     rounds=101, epochs=1, lr=1e-3, bs=32, fit='fit_tiled', reinit=False, pool_subset=2000, mc_samples=10, test_every=1)
 
+GAL2017_RELEASED = {  # where the released BALD script differs from the paper's text: `RunSpec` fields (model_kwargs are added)
+    '3×3 convolutions': dict(model_kwargs=dict(ks=3)), '5×5 pooling': dict(model_kwargs=dict(pool=5)),
+    '256 dense units': dict(model_kwargs=dict(n_hidden=256)), '5 epochs': dict(epochs=5)}
+
+_PROTOCOLS = dict(paper=GAL2017_PAPER, before=GAL2017_BEFORE, cheap=GAL2017_CHEAP)
+
+def _with(base:dict, over:dict)->dict:
+    "`base` with the fields of `over`, its `model_kwargs` added to the base's"
+    return {**base, **over, 'model_kwargs': {**base.get('model_kwargs', {}), **over.get('model_kwargs', {})}}
+
 def gal2017_specs(strategies=('bald', 'random'), # Registered strategy names
                   seeds=(0, 1, 2),
-                  warm_start:bool=False, # The ablation: carry the weights over from round to round (`reinit=False`), the rest unchanged
-                  protocol:str='paper', # 'paper' (`GAL2017_PAPER`) or 'cheap' (`GAL2017_CHEAP`)
+                  protocol:str='paper', # 'paper' (`GAL2017_PAPER`), 'before' (`GAL2017_BEFORE`) or 'cheap' (`GAL2017_CHEAP`)
+                  warm_start:bool=False, # With 'before': carry the weights over from round to round (`reinit=False`), the rest unchanged
+                  released=(), # Keys of `GAL2017_RELEASED`: the released BALD script's settings instead of the text's
                   **overrides, # Other `RunSpec` fields (e.g. smaller `rounds` for a test)
                  )->list:
-    "The `RunSpec`s of Gal et al.'s protocol (or the cheap one), seeds varying slowest"
-    if protocol not in ('paper', 'cheap'): raise ValueError(f"protocol must be 'paper' or 'cheap', not {protocol!r}")
-    base = {**GAL2017_PAPER, 'reinit': not warm_start} if protocol == 'paper' else GAL2017_CHEAP
-    return expand_sweep({**base, **overrides}, strategy=list(strategies), seed=list(seeds))
+    "The `RunSpec`s of Gal et al.'s protocol (or a variant of it), seeds varying slowest"
+    if protocol not in _PROTOCOLS: raise ValueError(f"protocol must be one of {', '.join(map(repr, _PROTOCOLS))}, not {protocol!r}")
+    if warm_start and protocol != 'before': raise ValueError("warm_start is the ablation of the 'before' protocol (a fresh draw every round would undo it)")
+    base = {**_PROTOCOLS[protocol], **({'reinit': False} if warm_start else {})}
+    for k in released: base = _with(base, GAL2017_RELEASED[k])
+    return expand_sweep(_with(base, overrides), strategy=list(strategies), seed=list(seeds))
+
+def gal2017_sensitivity_specs(seed:int=0, **overrides)->list:
+    "BALD with each of the released BALD script's settings alone, then with all four; Random with all four: one seed each"
+    one = [s for k in GAL2017_RELEASED for s in gal2017_specs(('bald',), (seed,), released=[k], **overrides)]
+    return one + gal2017_specs(('bald', 'random'), (seed,), released=list(GAL2017_RELEASED), **overrides)
 
 def gal2017_protocol(spec)->str:
-    "Which protocol a `RunSpec` follows: 'paper', 'paper, warm start', 'cheap' or 'other'"
-    if spec.model == 'gal_cnn_keras': return 'paper' if spec.reinit else 'paper, warm start'
-    return 'cheap' if spec.fit == 'fit_tiled' else 'other'
-
-def _pause_hook(rounds, spec): return PauseAfterRound(rounds)
-
-class _Engine(LocalEngine):
-    def __init__(self, n_workers:int=1, threads:int=1): super().__init__(n_workers); self._threads = threads
-    @property
-    def threads(self): return self._threads
+    "Which protocol a `RunSpec` follows: 'paper', 'released: …' (settings of the released script), 'before', 'before, warm start', 'cheap' or 'other'"
+    if spec.fit == 'fit_tiled': return 'cheap'
+    if spec.model != 'gal_cnn_keras': return 'other'
+    if spec.model_kwargs.get('init', 'stored') == 'stored' and spec.dataset == 'mnist': return 'before' if spec.reinit else 'before, warm start'
+    d = spec.to_dict()
+    rel = [k for k, o in GAL2017_RELEASED.items()
+           if all(d['model_kwargs'].get(a) == v for a, v in o.get('model_kwargs', {}).items()) and all(d[a] == v for a, v in o.items() if a != 'model_kwargs')]
+    if not rel: return 'paper'
+    return 'released: ' + ('all four' if len(rel) == len(GAL2017_RELEASED) else ', '.join(rel))
 
 def gal2017_sweep(specs:list, # `RunSpec`s, run in this order
                   out, # Sweep folder (`runs/<spec.name>/` per run)
-                  workers:int=1, # Runs at a time (processes)
+                  workers:int=1, # Runs at a time (processes; 0: in this process)
                   threads:int=1, # torch threads per run
                   pause_after:int=None, # Stage the sweep: every run stops ('paused') once this many rounds are saved
+                  quiet:bool=False, # No progress bar, no line per run
                  )->pd.DataFrame:
     "`run_sweep` on `workers` local processes of `threads` torch threads each; resumes unfinished runs"
-    hooks = partial(_pause_hook, pause_after) if pause_after else None
-    return run_sweep(specs, out, engine=_Engine(workers, threads) if workers else None, n_workers=workers, hooks=hooks)
+    return run_sweep(specs, out, engine=LocalEngine(workers, threads=threads if workers else None), quiet=quiet,
+                     hooks=(lambda spec: PauseAfterRound(pause_after)) if pause_after else None)
 
 # %% ../nbs/46_gal2017.ipynb #b6db0d31
-def gal2017_learner(seed:int, # Seeds the validation draw and the initial labelled set
-                    n_train:int=None, # Candidate images (None: all 59,900)
-                    n_test:int=None, # Test images (None: all 10,000)
-                    n_valid:int=100, n_init:int=20, bs:int=32):
-    "A `gal_cnn` learner on MNIST with `n_init` balanced labels and a `n_valid`-image validation set, Adam"
-    data = mnist_data(n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed)
-    return active_learner(data, data.new_pool(n_init, seed=seed), gal_cnn(), bs=bs, opt_func=Adam)
-
 @patch
 @register_fit('fit_tiled')
 def fit_tiled(self:Learner,
@@ -156,127 +198,170 @@ def fit_tiled(self:Learner,
     self.fit(1, lr)  # `active_fit` rebuilds the plain training loader at the next round
 
 # %% ../nbs/46_gal2017.ipynb #19e63489
-def gal2017_plan()->list:
-    "All runs in run order: BALD and Random seed 0 (paper protocol), their warm-start ablation, seeds 1–2, the cheap protocol re-run tested every round, then Max Entropy, both Var Ratios and Mean STD × 3 seeds"
-    return (gal2017_specs(('bald', 'random'), (0,)) + gal2017_specs(('bald', 'random'), (0,), warm_start=True)
-            + gal2017_specs(('bald', 'random'), (1, 2)) + gal2017_specs(('bald', 'random'), protocol='cheap')
-            + gal2017_specs(('max_entropy', 'bayesian_least_confidence', 'variation_ratio_mode', 'mean_std'), (0, 1, 2)))
+def gal2017_plan(**overrides)->list:
+    "The paper protocol's runs in run order: BALD and Random × seeds 0–4, then Var Ratios, Max Entropy and Mean STD × seeds 0–2, then `gal2017_sensitivity_specs()`"
+    return (gal2017_specs(('bald', 'random'), range(5), **overrides)
+            + gal2017_specs(('bayesian_least_confidence', 'max_entropy', 'mean_std'), range(3), **overrides)
+            + gal2017_sensitivity_specs(**overrides))
 
-# %% ../nbs/46_gal2017.ipynb #7260aa69
-def load_runs(out)->pd.DataFrame:
-    "All finished rounds of the runs under `out/runs`"
-    fs = sorted(Path(out).glob('runs/*/results.csv'))
-    return pd.concat([pd.read_csv(f) for f in fs], ignore_index=True) if fs else pd.DataFrame()
-
-def reached_error(df:pd.DataFrame, error:float)->bool:
-    "Whether a run's rows hold a test error ≤ `error`"
-    return bool(len(df)) and bool(((1 - df['test_accuracy']) <= error).any())
-
-def gal2017_run(out='results/gal2017', # Output folder (runs/, settings.json)
-                strategies=('random', 'bald', 'max_entropy', 'bayesian_least_confidence', 'margin'),
-                seeds:int=3, # Seeds 0 … seeds-1
-                rounds:int=100, # Rounds (each followed by an acquisition of `n_per_round`)
-                first_rounds:int=40, # Stage 1: every run to this many rounds
-                target_error:float=0.05, # Stage 2: runs above this test error go on to `rounds`; stage 3: all runs
-                n_per_round:int=10, epochs:int=1, min_samples:int=640, lr:float=1e-3, bs:int=32,
-                mc_samples:int=10, # T
-                pool_subset:int=2000, # Pool items scored per acquisition
-                test_every:int=5, # Test-set evaluation every this many rounds
-                workers:int=2, # Processes
-                make_learner=None, # `make_learner(seed)` (default: `gal2017_learner`)
-               )->pd.DataFrame:
-    "Run (or resume) the replication: strategy × seed `Experiment`s under `out/runs`, in stages; returns all rows"
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    settings = dict(strategies=list(strategies), seeds=seeds, rounds=rounds, first_rounds=first_rounds, target_error=target_error,
-                    n_per_round=n_per_round, n_init=20, n_valid=100, epochs=epochs, min_samples=min_samples, lr=lr, bs=bs,
-                    opt='fastai Adam, wd=0.01', reinit=False, fit='fit_tiled', mc_samples=mc_samples,
-                    pool_subset=pool_subset, test_every=test_every, workers=workers)
-    atomic_write(out/'settings.json', json.dumps(settings, indent=1))
-    make = make_learner or partial(gal2017_learner, bs=bs)
-    kw = dict(n_per_round=n_per_round, epochs=epochs, lr=lr, reinit=False, fit=partial(Learner.fit_tiled, min_samples=min_samples),
-              pool_subset=pool_subset, mc_samples=mc_samples, test_every=test_every, score_bs=500)
-    jobs = [(s, seed) for seed in range(seeds) for s in strategies]
-    def stage(js, n):
-        if js: parallel(partial(run_one, out=out, make_learner=make, threads=1, rounds=n, **kw), js, n_workers=workers if workers > 1 else 0, progress=False)
-    stage(jobs, min(first_rounds, rounds))
-    res = lambda s, seed: pd.read_csv(out/'runs'/f'{s}_s{seed}'/'results.csv')
-    stage([j for j in jobs if not reached_error(res(*j), target_error)], rounds)
-    stage(jobs, rounds)
-    return load_runs(out)
+def gal2017_before_plan()->list:
+    "The first runs (`results/gal2017_paper`): the protocol before the corrections for BALD and Random, its warm-start ablation, the cheap protocol tested every round, the other strategies"
+    return (gal2017_specs(('bald', 'random'), (0,), protocol='before') + gal2017_specs(('bald', 'random'), (0,), protocol='before', warm_start=True)
+            + gal2017_specs(('bald', 'random'), (1, 2), protocol='before') + gal2017_specs(('bald', 'random'), protocol='cheap')
+            + gal2017_specs(('max_entropy', 'bayesian_least_confidence', 'variation_ratio_mode', 'mean_std'), (0, 1, 2), protocol='before'))
 
 # %% ../nbs/46_gal2017.ipynb #bc3f669e
-def gal2017_table(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN where not evaluated)
+def _targets(errors): return [round(1 - e, 6) for e in errors]
+
+def crossings(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN where not tested)
+              errors=(0.10, 0.05), # Target test errors
+              n_init:int=20, # Initial labelled images (not counted as acquired)
+             )->pd.DataFrame:
+    "Per run (strategy, seed): acquired images at which its test error first reaches each error, interpolated between tested rounds (`inf`: not within its rounds)"
+    ps = per_seed_stats(df, 'test_accuracy', _targets(errors), interpolate=True)
+    out = ps[['strategy', 'seed']].assign(max_acquired=ps.final_n - n_init)
+    for e, t in zip(errors, _targets(errors)): out[f'{e:.0%}'] = ps[f'to_{t:g}'] - n_init
+    return out
+
+def crossings_markdown(cr:pd.DataFrame, errors=(0.10, 0.05))->str:
+    "`crossings` as Markdown: one row per run"
+    return _md(['strategy', 'seed'] + [f'{e:.0%} error' for e in errors] + ['acquired so far'], [[_name(r.strategy), r.seed]
+               + [f"{r[f'{e:.0%}']:.0f}" if np.isfinite(r[f'{e:.0%}']) else 'not reached' for e in errors] + [f'{r.max_acquired:.0f}'] for _, r in cr.iterrows()])
+
+def common_rounds(df:pd.DataFrame)->pd.DataFrame:
+    "The rows of `df` at the rounds that every run (strategy, seed) in it has finished"
+    last = df.groupby(['strategy', 'seed'])['round'].max().min()
+    return df[df['round'] <= last]
+
+def mean_curve(df:pd.DataFrame, n_init:int=20)->pd.DataFrame:
+    "Per strategy and acquired count, over the rounds every seed of the strategy has tested: seeds and mean test accuracy"
+    d = df[df.test_accuracy.notna()]
+    rows = []
+    for k, g in d.groupby('strategy', sort=False):
+        g = g[g.n_labelled <= g.groupby('seed').n_labelled.max().min()]
+        m = g.groupby('n_labelled').agg(seeds=('seed', 'nunique'), test_accuracy=('test_accuracy', 'mean')).reset_index()
+        rows.append(m[m.seeds == g.seed.nunique()].assign(strategy=k, acquired=lambda m: m.n_labelled - n_init))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=['strategy', 'n_labelled', 'acquired', 'seeds', 'test_accuracy'])
+
+def gal2017_table(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN where not tested)
                   n_init:int=20, # Initial labelled images (not counted as acquired)
                   errors=(0.10, 0.05), # Target test errors
-                  interpolate:bool=True, # Interpolate between evaluated rounds
                   spread:str='std', # Spread over seeds: 'std', 'sem' or 'ci95'
                  )->pd.DataFrame:
-    "Acquired images to reach each test error per strategy (mean, ± spread, seeds reached), next to Gal et al.'s Table 1"
-    targets = [round(1 - e, 6) for e in errors]
-    from fastai_al.stats import summary_table
-    st = summary_table(df, 'test_accuracy', targets, spread=spread, interpolate=interpolate)
+    "Per strategy: acquired images to reach each test error (mean, ± spread and seeds reached; from the mean curve), next to Gal et al.'s Table 1"
+    cr, mc = crossings(df, errors, n_init), mean_curve(df, n_init)
+    paper = GAL2017_TABLE1.set_index('strategy')
     rows = []
-    for _, r in st.iterrows():
-        paper = GAL2017_TABLE1[GAL2017_TABLE1.strategy == r.strategy]
-        row = {'strategy': r.strategy, 'paper_name': paper.paper_name.iloc[0] if len(paper) else '', 'seeds': r.seeds,
-               'max_acquired': r.final_n - n_init}
-        for e, t in zip(errors, targets):
-            k = f'{e * 100:g}%'
-            row.update({f'acq_{k}': r[f'to_{t:g}'] - n_init, f'acq_{k}_±': r[f'to_{t:g}_±'], f'reached_{k}': r[f'to_{t:g}_reached'],
-                        f'paper_{k}': paper[f'paper_{e * 100:g}'].iloc[0] if len(paper) else np.nan})
+    for k, g in cr.groupby('strategy', sort=False):
+        m = mc[mc.strategy == k]
+        row = dict(strategy=k, paper_name=paper.paper_name.get(k, ''), seeds=len(g), max_acquired=g.max_acquired.min(), max_acquired_hi=g.max_acquired.max())
+        for e, t in zip(errors, _targets(errors)):
+            v = g[f'{e:.0%}'].to_numpy(float); fin = v[np.isfinite(v)]
+            mean, sd = mean_spread(fin, spread) if len(fin) else (np.inf, np.nan)
+            row.update({f'acq_{e:.0%}': mean, f'acq_{e:.0%}_±': sd, f'reached_{e:.0%}': len(fin),
+                        f'mean_curve_{e:.0%}': labels_to_reach(m.n_labelled, m.test_accuracy, t, interpolate=True) - n_init if len(m) else np.inf,
+                        f'paper_{e:.0%}': paper[f'paper_{e * 100:g}'].get(k, np.nan)})
         rows.append(row)
-    order = {s: i for i, s in enumerate(['bald', 'bayesian_least_confidence', 'max_entropy', 'margin', 'random'])}
-    return pd.DataFrame(rows).sort_values('strategy', key=lambda s: s.map(lambda v: order.get(v, 99))).reset_index(drop=True)
+    return pd.DataFrame(rows).sort_values('strategy', key=lambda s: s.map(_rank)).reset_index(drop=True)
+
+_ORDER = ['bald', 'bayesian_least_confidence', 'variation_ratio_mode', 'max_entropy', 'mean_std', 'margin', 'random']
+def _rank(s): return _ORDER.index(s) if s in _ORDER else len(_ORDER)
+
+def _cell(r, e)->str:
+    "One strategy's crossing of error `e`: mean ± sd (reached/run), or not reached by the last acquired count"
+    k = f'{e:.0%}'
+    by = f"{r.max_acquired:.0f}" + (f"–{r.max_acquired_hi:.0f}" if r.get('max_acquired_hi', r.max_acquired) != r.max_acquired else '')
+    if r[f'reached_{k}'] == 0: return f"not reached by {by} (0/{r.seeds})"
+    return f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})"
+
+def _name(s:str)->str:
+    names = dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name))
+    return f"{names[s]} (`{s}`)" if s in names else f"`{s}`"
+
+def _md(cols:list, rows:list)->str:
+    return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
 
 def table_markdown(tab:pd.DataFrame, errors=(0.10, 0.05))->str:
-    "`gal2017_table` as a Markdown table: ours (mean ± spread, seeds reached) next to the paper's"
-    cols = ['strategy', 'seeds'] + [c for e in errors for c in (f'ours, {e:.0%} error', f'paper, {e:.0%}')]
-    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    "`gal2017_table` as a Markdown table: per seed (mean ± sd, reached/run), from the mean curve, and the paper's"
+    cols = ['strategy'] + [c for e in errors for c in (f'ours, {e:.0%} error', f'ours, mean curve, {e:.0%}', f'paper, {e:.0%}')]
+    rows = []
     for _, r in tab.iterrows():
-        cells = [f"{r.strategy}" + (f" ({r.paper_name})" if r.paper_name else ''), str(r.seeds)]
+        cells = [_name(r.strategy)]
         for e in errors:
-            k = f'{e * 100:g}%'
-            if r[f'reached_{k}'] == 0: ours = f"not reached by {r.max_acquired:.0f}"
-            else:
-                ours = f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '')  # one seed: no spread
-                if r[f'reached_{k}'] < r.seeds: ours += f" ({r[f'reached_{k}']}/{r.seeds} seeds reached)"
-            cells += [ours, '' if np.isnan(r[f'paper_{k}']) else f"{r[f'paper_{k}']:.0f}"]
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
+            mc, p = r[f'mean_curve_{e:.0%}'], r[f'paper_{e:.0%}']
+            cells += [_cell(r, e), f'{mc:.0f}' if np.isfinite(mc) else 'not reached', '' if pd.isna(p) else f'{p:.0f}']
+        rows.append(cells)
+    return _md(cols, rows)
 
 # %% ../nbs/46_gal2017.ipynb #eb79ab78
-_ORDER = ['bald', 'bayesian_least_confidence', 'variation_ratio_mode', 'max_entropy', 'mean_std', 'margin', 'random']
-
 def protocols_markdown(frames:dict, # {column label: tidy results of one protocol}
                        errors=(0.10, 0.05), n_init:int=20)->str:
     "The paper's Table 1 next to ours under each protocol, as Markdown: acquired images to each error, mean ± sd (seeds reached/run)"
     tabs = {k: gal2017_table(v, n_init=n_init, errors=errors).set_index('strategy') for k, v in frames.items() if len(v)}
-    strats = sorted({s for t in tabs.values() for s in t.index}, key=lambda s: _ORDER.index(s) if s in _ORDER else 99)
-    names = dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name))
+    strats = sorted({s for t in tabs.values() for s in t.index}, key=_rank)
     cols = ['strategy'] + [c for e in errors for c in [f'paper, {e:.0%}'] + [f'{k}, {e:.0%}' for k in tabs]]
-    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    rows = []
     for s in strats:
-        cells = [f"{names[s]} (`{s}`)" if s in names else f"`{s}`"]
+        cells = [_name(s)]
         for e in errors:
-            k = f'{e * 100:g}%'
-            paper = GAL2017_TABLE1.set_index('strategy')[f'paper_{e * 100:g}'].get(s, np.nan)
-            cells.append('' if pd.isna(paper) else f'{paper:.0f}')
-            for t in tabs.values():
-                if s not in t.index: cells.append(''); continue
-                r = t.loc[s]
-                if r[f'reached_{k}'] == 0: cells.append(f"not reached by {r.max_acquired:.0f} (0/{r.seeds})")
-                else: cells.append(f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})")
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
+            p = GAL2017_TABLE1.set_index('strategy')[f'paper_{e * 100:g}'].get(s, np.nan)
+            cells += ['' if pd.isna(p) else f'{p:.0f}'] + [_cell(t.loc[s], e) if s in t.index else '' for t in tabs.values()]
+        rows.append(cells)
+    return _md(cols, rows)
+
+# %% ../nbs/46_gal2017.ipynb #f1e5h014
+def paired_aulc(df:pd.DataFrame, # Tidy results with `test_accuracy`
+                baseline:str='random', # Every other strategy is compared with this one
+                min_rounds:int=None, # Only the seeds whose two runs both have this many rounds (runs in progress; None: every seed)
+               )->pd.DataFrame:
+    "Per strategy: test-accuracy AULC minus the baseline's, paired by seed over the rounds all those runs have reached: mean, 95% t-interval, seeds ahead"
+    rows = []
+    for k in sorted(set(df.strategy) - {baseline}, key=_rank):
+        n = df[df.strategy.isin([k, baseline])].groupby(['seed', 'strategy'])['round'].max().add(1).unstack().dropna().min(1)
+        seeds = set(n[n >= (min_rounds or 0)].index) if {k, baseline} <= set(df.strategy) else set()
+        if not seeds: continue
+        d = common_rounds(df[df.strategy.isin([k, baseline]) & df.seed.isin(seeds)])
+        r = paired_comparison(d, baseline, stat='aulc', metric='test_accuracy')
+        rows.append(r.assign(acquired=f"0–{d.n_labelled.max() - d.n_labelled.min():.0f}"))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+def aulc_markdown(pa:pd.DataFrame, baseline:str='random')->str:
+    "`paired_aulc` as Markdown"
+    return _md(['strategy', 'seeds', 'acquired images', f'AULC − {baseline} (95 % interval)', 'ahead on'],
+               [[_name(r.strategy), r.seeds, r.acquired, f"{r.mean_diff:+.4f} " + (f"({r.ci_lo:+.4f} to {r.ci_hi:+.4f})" if r.seeds > 1 else '(one seed: no interval)'),
+                 f"{r.positive}/{r.seeds} seeds"]
+                for _, r in pa.iterrows()])
+
+def paired_curve(df:pd.DataFrame, a:str='bald', b:str='random', n_init:int=20)->pd.DataFrame:
+    "Per acquired count: the test-accuracy difference `a − b` in percentage points, paired by seed: seeds, mean and 95% t-band"
+    d = df[df.strategy.isin([a, b]) & df.test_accuracy.notna()].pivot_table(index=['n_labelled', 'seed'], columns='strategy', values='test_accuracy')
+    if a not in d or b not in d: return pd.DataFrame(columns=['acquired', 'seeds', 'mean', 'lo', 'hi'])
+    diff = (100 * (d[a] - d[b])).dropna()
+    rows = [dict(acquired=n - n_init, seeds=len(g), **dict(zip(['mean', 'h'], mean_spread(g.to_numpy(), 'ci95'))))
+            for n, g in diff.groupby(level=0)]
+    out = pd.DataFrame(rows)
+    return out.assign(lo=out['mean'] - out.h, hi=out['mean'] + out.h).drop(columns='h')
+
+def plot_paired_curve(pc:pd.DataFrame, # `paired_curve`
+                      label:str='BALD − Random', ax=None, title:str=None):
+    "The paired difference against acquired images: mean with its 95% band where at least 2 seeds, and the zero line"
+    if ax is None: _, ax = plt.subplots(figsize=(8, 4))
+    ax.plot(pc.acquired, pc['mean'], label=f'{label}, mean over seeds')
+    two = pc[pc.seeds >= 2]
+    ax.fill_between(two.acquired, two.lo, two.hi, alpha=0.25, label='95 % interval (paired t)')
+    ax.axhline(0, color='grey', lw=0.8)
+    ax.set_xlabel('acquired images'); ax.set_ylabel('test accuracy difference (points)')
+    ax.set_title(title or f"{label}: paired by seed ({pc.seeds.max() if len(pc) else 0} seeds)"); ax.legend(fontsize=8)
+    return ax
 
 # %% ../nbs/46_gal2017.ipynb #897ab419
 def plot_gal2017(df:pd.DataFrame, # Tidy results with `test_accuracy`
-                 n_init:int=20, ax=None, spread:str='std', ymax:float=30):
+                 n_init:int=20, ax=None, spread:str='std', ymax:float=30, title:str=None):
     "Test error (%) against acquired images, mean ± `spread` over seeds, with the 10% and 5% lines"
     d = df[df.test_accuracy.notna()].assign(test_error=lambda d: 100 * (1 - d.test_accuracy),
                                              acquired=lambda d: d.n_labelled - n_init)
     ax = plot_learning_curves(d, 'test_error', x='acquired', spread=spread, ax=ax,
-                              title=f"MNIST (Gal et al. 2017 protocol): test error, mean ± {spread} over seeds")
+                              title=title or f"MNIST (Gal et al. 2017 protocol): test error, mean ± {spread} over seeds")
     for e in (10, 5): ax.axhline(e, color='grey', ls='--', lw=0.8)
     ax.set_ylim(0, ymax); ax.set_ylabel('test error (%)'); ax.set_xlabel('acquired images')
     return ax
@@ -284,25 +369,34 @@ def plot_gal2017(df:pd.DataFrame, # Tidy results with `test_accuracy`
 # %% ../nbs/46_gal2017.ipynb #966c2b35
 def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
                    out, # The sweep folder
+                   min_rounds:int=None, # Pair only the seeds with this many rounds on both sides (runs in progress)
                   )->str:
-    "Write results.csv, table1.md, learning_curves.png and ablation.png for the finished rounds of `specs`; return the tables"
+    "Write results.csv, table1.md and the plots for the finished rounds of `specs`; return the tables as Markdown"
     out = Path(out)
-    df = collect_results(specs, out)
-    if not len(df): return 'no finished rounds yet'
-    proto = {s.name: gal2017_protocol(s) for s in specs}
-    df['protocol'] = df['run'].map(proto)
-    atomic_write(out/'results.csv', df.to_csv(index=False))
+    with FolderLock(out, wait=True, name='.sweep.lock'):  # `run_sweep` writes results.csv under the same lock
+        df = collect_results(specs, out)
+        if not len(df): return 'no finished rounds yet'
+        df['protocol'] = df['run'].map({s.name: gal2017_protocol(s) for s in specs})
+        atomic_write(out/'results.csv', df.to_csv(index=False))
     parts = []
     for p, g in df.groupby('protocol', sort=True):
-        parts.append(f"### {p} ({g.groupby('strategy').seed.nunique().to_dict()} seeds)\n\n" + table_markdown(gal2017_table(g)))
+        seeds = g.groupby('strategy').seed.nunique().to_dict()
+        parts.append(f"### {p} ({', '.join(f'{k}: {v}' for k, v in seeds.items())} seeds; rounds finished per run: "
+                     f"{g.groupby('run')['round'].max().min() + 1}–{g.groupby('run')['round'].max().max() + 1})\n\n" + table_markdown(gal2017_table(g)))
+        parts.append('Per run:\n\n' + crossings_markdown(crossings(g).sort_values(['strategy', 'seed'], key=lambda c: c.map(_rank) if c.name == 'strategy' else c)))
+        pa = paired_aulc(g, min_rounds=min_rounds) if 'random' in seeds and len(seeds) > 1 else pd.DataFrame()
+        if len(pa): parts.append("Test-accuracy AULC minus Random's, paired by seed, over the rounds both reached" + (f" (seeds with ≥ {min_rounds} rounds)" if min_rounds else '') + ":\n\n" + aulc_markdown(pa))
     text = '\n\n'.join(parts)
     atomic_write(out/'table1.md', text + '\n')
-    paper = df[df.protocol == 'paper']
-    if len(paper): save_figure(plot_gal2017(paper), out/'learning_curves.png')
-    if df.protocol.nunique() > 1:
-        warm = df[df.protocol == 'paper, warm start']
-        both = df[df.strategy.isin(warm.strategy.unique()) & df.seed.isin(warm.seed.unique())]
-        ax = plot_gal2017(both.assign(strategy=both.strategy + ', ' + both.protocol))
-        ax.set_title('Retrain from the initial weights (paper) vs warm start, same schedule')
-        save_figure(ax, out/'ablation.png')
+    main = next((p for p in ('paper', 'before') if (df.protocol == p).any()), None)
+    if main is not None:
+        m = df[df.protocol == main]
+        save_figure(plot_gal2017(m, title=f"MNIST, Gal et al. 2017 protocol ({main}): test error, mean ± sd over seeds"), out/'learning_curves.png')
+        pc = paired_curve(m)
+        if len(pc): save_figure(plot_paired_curve(pc, title=f"BALD − Random, paired by seed ({main} protocol, {pc.seeds.max()} seeds)"), out/'paired_difference.png')
+    if (df.protocol == 'before, warm start').any():
+        warm = df[df.protocol == 'before, warm start']
+        both = df[df.protocol.isin(['before', 'before, warm start']) & df.strategy.isin(warm.strategy.unique()) & df.seed.isin(warm.seed.unique())]
+        save_figure(plot_gal2017(both.assign(strategy=both.strategy + ', ' + both.protocol),
+                                 title='Retrain from the initial weights vs warm start, same schedule'), out/'ablation.png')
     return text

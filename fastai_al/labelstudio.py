@@ -1,4 +1,4 @@
-"""A batch to label as Label Studio import JSON (the model's guess as a prediction, the acquisition score as its `score`), and Label Studio's JSON exports read back as labels.
+"""The files Label Studio reads and writes: a labelling config, tasks scored so that its uncertainty queue serves the library's first pick first, and JSON exports read back as labels.
 
 Docs: https://fastai-al.github.io/fastai_al/labelstudio.html.md"""
 
@@ -7,6 +7,7 @@ Docs: https://fastai-al.github.io/fastai_al/labelstudio.html.md"""
 # %% ../nbs/52_labelstudio.ipynb #a795f4cd
 from __future__ import annotations
 import json, math, re
+import xml.etree.ElementTree as ET
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse, parse_qs, unquote
 from xml.sax.saxutils import quoteattr
@@ -16,7 +17,8 @@ import pandas as pd
 from .files import atomic_write
 
 # %% auto #0
-__all__ = ['ls_label_config', 'ls_tasks', 'write_ls_tasks', 'LSImport', 'read_ls_export', 'ls_image_name', 'ls_match']
+__all__ = ['ls_label_config', 'ls_config_tags', 'ls_class_tag', 'ls_queue_scores', 'ls_tasks', 'write_ls_tasks', 'LSImport',
+           'read_ls_export', 'ls_image_name', 'LSItemIndex', 'ls_match']
 
 # %% ../nbs/52_labelstudio.ipynb #e94f71de
 def ls_label_config(classes, # The class names, in order (they become the choices)
@@ -33,6 +35,33 @@ def ls_label_config(classes, # The class names, in order (they become the choice
             f'  <Choices name={quoteattr(from_name)} toName={quoteattr(to_name)} choice="single" showInline="true">\n'
             f'{choices}\n  </Choices>\n</View>')
 
+def ls_config_tags(label_config:str)->dict:
+    "The tags of a labelling config: `choices` {name: values, to_name, single} and `objects` {name: type, data_key}"
+    try: root = ET.fromstring(label_config)
+    except ET.ParseError as e: raise ValueError(f"label config: not valid XML ({e})") from None
+    choices, objects = {}, {}
+    for el in root.iter():
+        name = el.get('name')
+        if not name: continue
+        if el.tag == 'Choices':
+            choices[name] = dict(values=[c.get('value') for c in el.iter('Choice')], to_name=el.get('toName'),
+                                 single=el.get('choice', 'single') != 'multiple')
+        elif (el.get('value') or '').startswith('$'): objects[name] = dict(type=el.tag, data_key=el.get('value')[1:])
+    return dict(choices=choices, objects=objects)
+
+def ls_class_tag(label_config:str, # A project's labelling config (XML)
+                 classes, # The class names
+                )->tuple:
+    "`(from_name, data_key)`: the `Choices` tag whose choices hold `classes`, and the data field of the image it labels"
+    tags, classes = ls_config_tags(label_config), set(map(str, classes))
+    hit = [n for n, t in tags['choices'].items() if classes <= set(t['values'])]
+    if len(hit) != 1:
+        have = {n: t['values'][:6] for n, t in tags['choices'].items()}
+        raise ValueError(f"label config: {'several' if hit else 'no'} Choices tags list the classes {sorted(classes)[:6]}: "
+                         f"{have if not hit else hit}; pass from_name=")
+    obj = tags['objects'].get(tags['choices'][hit[0]]['to_name'])
+    return hit[0], obj['data_key'] if obj else 'image'
+
 # %% ../nbs/52_labelstudio.ipynb #6090d632
 def _num(x):
     "A JSON-safe float (`None` for missing/NaN)"
@@ -40,29 +69,42 @@ def _num(x):
     x = float(x)
     return None if math.isnan(x) or math.isinf(x) else x
 
+def ls_queue_scores(rank, # Position of each task in the library's ranking (0 = its first pick); None/NaN: not ranked
+                    n_ranked:int|None=None, # Length of the ranking (default: the number of ranked tasks)
+                   )->list:
+    "Prediction scores `rank / n_ranked` in [0, 1), so that Label Studio's uncertainty sampling (lowest first) serves the first pick first"
+    r = [_num(x) for x in rank]
+    n = n_ranked or sum(x is not None for x in r)
+    return [None if x is None else x / n for x in r]
+
 def ls_tasks(images, # Image URL per task (what Label Studio shows: `http(s)://…`, `/data/local-files/?d=…`, `/data/upload/…`)
-             guesses=None, # The model's guess per task (class names); `None`: no predictions
-             scores=None, # Acquisition score per task (higher = wanted more); NaN/None: the pick order is used instead
+             guesses=None, # The model's guess per task (class names), pre-selected in Label Studio; `None` (or a `None` entry): nothing pre-selected
+             scores=None, # Acquisition score per task (higher = wanted more), ranked to give the prediction score; NaN: not ranked
              confidences=None, # The model's confidence in its guess per task (stored as the result's `score`)
              classes=None, # Class names: every guess must be one of them
              data=None, # Extra data fields per task (list of dicts, e.g. `{'file': ..., 'idx': ...}`), kept by Label Studio
              model_version:str='fastai_al', # Label Studio groups and filters predictions by this
              from_name:str='label', to_name:str='image', data_key:str='image', # As in `ls_label_config`
+             rank=None, # Position of each task in the library's ranking (0 = first pick), e.g. a batch strategy's pick order; overrides `scores`
+             n_ranked:int|None=None, # Length of that ranking (default: the ranked tasks here)
             )->list:
-    "Label Studio import JSON (a list of tasks) for a batch, with the model's guess as a prediction scored by the acquisition score"
+    "Label Studio import JSON (a list of tasks) for a batch: the model's guess as a prediction, scored so that Label Studio serves the library's first pick first"
     images = [str(i) for i in images]
     n = len(images)
     def _check(o, nm):
         if o is not None and len(o) != n: raise ValueError(f"ls_tasks: {len(o)} {nm} for {n} images")
         return o
-    guesses, scores, confidences, data = (_check(o, nm) for o, nm in ((guesses, 'guesses'), (scores, 'scores'),
-                                                                       (confidences, 'confidences'), (data, 'data dicts')))
+    guesses, scores, confidences, data, rank = (_check(o, nm) for o, nm in ((guesses, 'guesses'), (scores, 'scores'),
+        (confidences, 'confidences'), (data, 'data dicts'), (rank, 'ranks')))
     if classes is not None and guesses is not None:
-        bad = [(i, g) for i, g in enumerate(guesses) if str(g) not in set(map(str, classes))]
+        bad = [(i, g) for i, g in enumerate(guesses) if g is not None and str(g) not in set(map(str, classes))]
         if bad: raise ValueError(f"ls_tasks: guesses not in the class list {list(classes)}: " + ', '.join(f"task {i}: {g!r}" for i, g in bad[:10]))
-    sc = [None if scores is None else _num(s) for s in (scores if scores is not None else [None]*n)]
-    if scores is not None and any(s is None for s in sc):  # batch strategies have no per-item score: rank instead
-        sc = [(n - i) / n for i in range(n)]
+    if rank is None and scores is not None:  # rank by score, best first; unscored tasks get no rank (never their list order)
+        sc = [_num(s) for s in scores]
+        order = sorted((i for i in range(n) if sc[i] is not None), key=lambda i: -sc[i])
+        rank = [None] * n
+        for pos, i in enumerate(order): rank[i] = pos
+    qs = ls_queue_scores(rank, n_ranked) if rank is not None else [None] * n
     tasks = []
     for i, img in enumerate(images):
         d = {data_key: img}
@@ -72,11 +114,13 @@ def ls_tasks(images, # Image URL per task (what Label Studio shows: `http(s)://�
             d.update({k: (_num(v) if isinstance(v, (float, np.floating)) else v.item() if isinstance(v, np.generic) else v)
                       for k, v in data[i].items()})
         t = dict(data=d)
-        if guesses is not None:
-            res = dict(from_name=from_name, to_name=to_name, type='choices', value=dict(choices=[str(guesses[i])]))
-            if confidences is not None and _num(confidences[i]) is not None: res['score'] = _num(confidences[i])
-            pred = dict(model_version=model_version, result=[res])
-            if sc[i] is not None: pred['score'] = sc[i]
+        if (guesses is not None and guesses[i] is not None) or qs[i] is not None:
+            res = []
+            if guesses is not None and guesses[i] is not None:
+                res = [dict(from_name=from_name, to_name=to_name, type='choices', value=dict(choices=[str(guesses[i])]))]
+                if confidences is not None and _num(confidences[i]) is not None: res[0]['score'] = _num(confidences[i])
+            pred = dict(model_version=model_version, result=res)
+            if qs[i] is not None: pred['score'] = qs[i]
             t['predictions'] = [pred]
         tasks.append(t)
     return tasks
@@ -95,19 +139,25 @@ class LSImport:
     problems:pd.DataFrame # task_id, image, problem
     format:str # 'JSON' or 'JSON_MIN'
     n_tasks:int # tasks in the export
+    from_name:str|None=None # The `Choices` tag read
     def __repr__(self):
         kinds = self.problems.problem.str.replace(r" '.*'$| \(.*\)$", '', regex=True).value_counts().to_dict() if len(self.problems) else {}
         return (f"LSImport({self.format}: {self.n_tasks} tasks, {len(self.labels)} labelled"
                 + (f"; not used: {kinds}" if kinds else '') + ')')
 
 _ANN_KEYS = ('annotator', 'annotation_id', 'created_at', 'updated_at', 'lead_time', 'id', 'agreement')
+_TAG_NAMES = ('label', 'choice', 'choices', 'class')  # JSON-MIN fields read as the class tag when no config says which
 
 def _load(src):
     if isinstance(src, (list, tuple)): return list(src), 'the given tasks'
     p = Path(src)
     if not p.is_file(): raise FileNotFoundError(f"Label Studio export {p} not found")
-    try: o = json.loads(p.read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{p}: not a JSON file ({e})") from None
+    text = p.read_text(encoding='utf-8', errors='replace')
+    if p.suffix.lower() in ('.csv', '.tsv') or text.lstrip()[:1] not in ('[', '{', ''):
+        raise ValueError(f"{p}: looks like a CSV/TSV export, which flattens annotations (skips, several annotators and "
+                         "times are lost): use JSON (or JSON-MIN) in Label Studio's Export")
+    try: o = json.loads(text)
+    except json.JSONDecodeError as e: raise ValueError(f"{p}: not a JSON file ({e})") from None
     if isinstance(o, dict) and 'data' in o: o = [o]  # one task (a cloud-storage target file)
     if not isinstance(o, list): raise ValueError(f"{p}: a Label Studio export is a JSON list of tasks, found {type(o).__name__}")
     return o, str(p)
@@ -118,16 +168,32 @@ def _choices(value):
     if isinstance(value, dict) and 'choices' in value: return list(value['choices'])
     if isinstance(value, list):
         out = []
-        for v in value: out += _choices(v)
+        for v in value: out += _choices(v) or []
         return out
     return None
 
 def _when(a): return str(a.get('updated_at') or a.get('created_at') or '')
 
+def _class_tag(tasks, fmt, known, where):
+    "The one `Choices` tag of an export that holds the classes, when no config names it"
+    seen = {}  # tag -> choices seen
+    for t in tasks:
+        if fmt == 'JSON':
+            for a in t.get('annotations') or []:
+                for r in a.get('result') or []:
+                    if r.get('type') == 'choices': seen.setdefault(r.get('from_name'), set()).update((r.get('value') or {}).get('choices') or [])
+        else:
+            for k, v in t.items():
+                if k in _TAG_NAMES or (isinstance(v, dict) and 'choices' in v): seen.setdefault(k, set()).update(_choices(v) or [])
+    if len(seen) > 1: seen = {k: v for k, v in seen.items() if v <= known} or seen
+    if len(seen) > 1: raise ValueError(f"{where}: several Choices tags ({', '.join(sorted(map(str, seen)))}): pass from_name= or label_config=")
+    return next(iter(seen), None)
+
 def read_ls_export(src, # Path of an export file, or the list of tasks itself
                    classes, # The class names; any other choice is reported
-                   from_name:str|None=None, # Read this `Choices` tag only (default: every choices result / field)
-                   data_key:str='image', # Task data field holding the image URL
+                   from_name:str|None=None, # The `Choices` tag holding the class (default: from `label_config`, else the export's only one)
+                   data_key:str|None=None, # Task data field holding the image URL (default: from `label_config`, else `image`)
+                   label_config:str|None=None, # The project's labelling config: which tag is the class, which fields are data
                   )->LSImport:
     "Labels from a Label Studio JSON or JSON-MIN export: choices → labels; skipped, unknown, empty and ambiguous annotations reported"
     tasks, where = _load(src)
@@ -135,6 +201,14 @@ def read_ls_export(src, # Path of an export file, or the list of tasks itself
     known = set(classes)
     if not all(isinstance(t, dict) for t in tasks): raise ValueError(f"{where}: every task must be a JSON object")
     fmt = 'JSON' if not tasks or any('annotations' in t or 'data' in t for t in tasks) else 'JSON_MIN'
+    tags = set()
+    if label_config is not None:
+        tags = set(ls_config_tags(label_config)['choices'])
+        if from_name is None or data_key is None:
+            fn, dk = ls_class_tag(label_config, classes)
+            from_name, data_key = from_name or fn, data_key or dk
+    data_key = data_key or 'image'
+    if from_name is None: from_name = _class_tag(tasks, fmt, known, where)
     rows, probs = [], []
     def _prob(tid, img, msg): probs.append(dict(task_id=tid, image=img, problem=msg))
     if fmt == 'JSON':
@@ -148,53 +222,40 @@ def read_ls_export(src, # Path of an export file, or the list of tasks itself
             if not live:
                 if not anns: _prob(tid, img, 'no annotation')
                 continue
-            picked = []
-            for a in live:
-                ch = [c for r in a.get('result') or [] if r.get('type') == 'choices'
-                      and (from_name is None or r.get('from_name') == from_name)
-                      for c in (r.get('value') or {}).get('choices') or []]
-                picked.append((a, ch))
+            picked = [(a, [c for r in a.get('result') or [] if r.get('type') == 'choices' and r.get('from_name') == from_name
+                           for c in (r.get('value') or {}).get('choices') or []]) for a in live]
             a, ch = max(picked, key=lambda o: (_when(o[0]), str(o[0].get('id'))))
             others = {tuple(c) for o, c in picked if o is not a and c}
             if others - {tuple(ch)}: _prob(tid, img, f"annotators disagree ({len(picked)} annotations; the latest is used)")
             rows.append((tid, img, ch, a.get('completed_by'), a.get('id'), _when(a), d))
     else:
-        for r in tasks:
+        for r in tasks:  # data fields are never read as choices: only the class tag is
             tid, img = r.get('id'), r.get(data_key)
-            fields = {k: v for k, v in r.items() if k not in _ANN_KEYS and k != data_key}
-            ch, used = [], set()
-            for k, v in fields.items():
-                if from_name is not None and k != from_name: continue
-                c = _choices(v)
-                if from_name is not None or (c is not None and c and all(isinstance(x, str) for x in c) and
-                                             (isinstance(v, dict) or any(x in known for x in c) or k in ('label', 'choice', 'choices'))):
-                    if c: ch += c; used.add(k)
-            d = {k: v for k, v in r.items() if k not in used and k not in _ANN_KEYS}
+            ch = _choices(r.get(from_name)) or [] if from_name is not None else []
+            d = {k: v for k, v in r.items() if k not in _ANN_KEYS and k != from_name and k not in tags}
             rows.append((tid, img, ch, r.get('annotator'), r.get('annotation_id'), _when(r), d))
-        # JSON-MIN has one record per annotation: keep the latest per task
-        by_task = {}
-        for row in rows:
-            key = row[0] if row[0] is not None else id(row)
-            by_task.setdefault(key, []).append(row)
+        by_task = {}  # JSON-MIN has one record per annotation: keep the latest per task
+        for row in rows: by_task.setdefault(row[0] if row[0] is not None else id(row), []).append(row)
         rows = []
         for rs in by_task.values():
             best = max(rs, key=lambda o: (o[5], str(o[4])))
             if len({tuple(o[2]) for o in rs if o[2]}) > 1: _prob(best[0], best[1], f"annotators disagree ({len(rs)} annotations; the latest is used)")
             rows.append(best)
     out = []
+    reserved = ('task_id', 'image', 'label', 'by', 'annotation_id', 'updated_at')
     for tid, img, ch, by, aid, when, d in rows:
         if not ch: _prob(tid, img, 'no choice'); continue
         if len(set(ch)) > 1: _prob(tid, img, f"several choices {sorted(set(ch))}"); continue
         if ch[0] not in known: _prob(tid, img, f"unknown choice {ch[0]!r}"); continue
-        extra = {k: v for k, v in d.items() if k not in (data_key,) and not isinstance(v, (dict, list))}
-        out.append(dict(task_id=tid, image=img, label=ch[0], by=None if by is None else str(by), annotation_id=aid,
-                        updated_at=when, **{k: v for k, v in extra.items() if k not in ('task_id', 'image', 'label', 'by', 'annotation_id', 'updated_at')}))
-    labels = pd.DataFrame(out, columns=None if out else ['task_id', 'image', 'label', 'by', 'annotation_id', 'updated_at'])
+        extra = {k: v for k, v in d.items() if k != data_key and k not in reserved and not isinstance(v, (dict, list))}
+        out.append(dict(task_id=tid, image=img, label=ch[0], by=None if by is None else str(by), annotation_id=aid, updated_at=when, **extra))
+    labels = pd.DataFrame(out, columns=None if out else list(reserved))
     order = {}
     for i, t in enumerate(tasks): order.setdefault(t.get('id'), i)
     probs.sort(key=lambda p: order.get(p['task_id'], len(tasks)))  # in the order of the export
     problems = pd.DataFrame(probs, columns=['task_id', 'image', 'problem'])
-    return LSImport(labels, problems, fmt, len({r[0] for r in rows} | set(problems.task_id)) if fmt == 'JSON_MIN' else len(tasks))
+    n = len({r[0] for r in rows} | set(problems.task_id)) if fmt == 'JSON_MIN' else len(tasks)
+    return LSImport(labels, problems, fmt, n, from_name)
 
 # %% ../nbs/52_labelstudio.ipynb #8e52596d
 _UPLOAD_PREFIX = re.compile(r'^[0-9a-f]{8}-')
@@ -206,29 +267,59 @@ def ls_image_name(url:str)->str:
     path = unquote(q['d'][0]) if 'd' in q else unquote(u.path)
     return path
 
+def _norm(f)->str:
+    "A relative POSIX path: `\\` → `/`, no `./` or `//`"
+    s = str(f).replace('\\', '/')
+    if '//' in s: s = re.sub('/+', '/', s)
+    while s.startswith('./'): s = s[2:]
+    return s
+
+class LSItemIndex:
+    "Finds the dataset items a task refers to, in time linear in the path's depth: by `file`, path, path suffix, file name"
+    def __init__(self, files): # Relative path of every dataset item (index = position)
+        self.files = [_norm(f) for f in files]
+        self.exact, self.by_name = {}, {}
+        for i, f in enumerate(self.files):
+            self.exact.setdefault(f, []).append(i)
+            self.by_name.setdefault(f.rsplit('/', 1)[-1], []).append(i)
+
+    def __call__(self, image=None, # The task's image URL (`/data/local-files/?d=…`, `/data/upload/…`, `http…`)
+                 file=None, # The task's `file` data field, when it has one
+                )->list:
+        "Candidate item indices (one: found; none or several: not placed)"
+        if isinstance(file, str) and file in self.exact: return self.exact[file]
+        if not isinstance(image, str): return []
+        path = ls_image_name(image)
+        parts = path.lstrip('/').split('/')
+        cand = []
+        for k in range(len(parts)):  # the path itself, then shorter and shorter suffixes
+            cand += self.exact.get('/'.join(parts[k:]), [])
+            if cand and k == 0: return cand
+        if cand: return sorted(set(cand))
+        name = parts[-1]
+        cand = self.by_name.get(name, [])
+        if not cand and _UPLOAD_PREFIX.match(name): cand = self.by_name.get(_UPLOAD_PREFIX.sub('', name), [])
+        return cand
+
 def ls_match(imp:LSImport, # What `read_ls_export` returned
              files, # Relative path of every dataset item (index = position)
             )->tuple:
-    "`(matched, unmatched)`: the imported labels with the dataset index `idx` of their item, and those that match no item (or several)"
-    files = [str(PurePosixPath(str(f).replace('\\', '/'))) for f in files]
-    exact = {f: i for i, f in enumerate(files)}
-    by_name = {}
-    for i, f in enumerate(files): by_name.setdefault(PurePosixPath(f).name, []).append(i)
+    "`(matched, unmatched)`: one label per item found (the latest, when several tasks show it) with its dataset index `idx`, and the tasks not used"
+    find = files if isinstance(files, LSItemIndex) else LSItemIndex(files)
     hit, bad = [], []
     for r in imp.labels.to_dict('records'):
-        cand, f = [], r.get('file')
-        if isinstance(f, str) and f in exact: cand = [exact[f]]
-        elif isinstance(r.get('image'), str):
-            path = ls_image_name(r['image'])
-            name = PurePosixPath(path).name
-            if path.lstrip('/') in exact: cand = [exact[path.lstrip('/')]]
-            if not cand: cand = [i for i, g in enumerate(files) if path.endswith('/' + g)]
-            if not cand: cand = by_name.get(name, [])
-            if not cand and _UPLOAD_PREFIX.match(name): cand = by_name.get(_UPLOAD_PREFIX.sub('', name), [])
-        if len(cand) == 1: hit.append(dict(idx=cand[0], label=r['label'], by=r.get('by'), task_id=r.get('task_id'), file=files[cand[0]]))
-        else: bad.append(dict(task_id=r.get('task_id'), image=r.get('image'), file=f,
+        cand = find(r.get('image'), r.get('file'))
+        if len(cand) == 1: hit.append(dict(idx=cand[0], label=r['label'], by=r.get('by'), task_id=r.get('task_id'), file=find.files[cand[0]],
+                                         updated_at=str(r.get('updated_at') or '')))
+        else: bad.append(dict(task_id=r.get('task_id'), image=r.get('image'), file=r.get('file'),
                               problem='matches no item' if not cand else f'matches {len(cand)} items'))
-    matched = pd.DataFrame(hit, columns=['idx', 'label', 'by', 'task_id', 'file'])
-    dup = matched.idx[matched.idx.duplicated()]
-    if len(dup): raise ValueError(f"ls_match: several tasks map to the same items {[files[i] for i in dup.unique()[:10]]}")
-    return matched, pd.DataFrame(bad, columns=['task_id', 'image', 'file', 'problem'])
+    matched = pd.DataFrame(hit, columns=['idx', 'label', 'by', 'task_id', 'file', 'updated_at'])
+    if matched.idx.duplicated().any():  # several tasks of one item (a duplicate import): the latest annotation wins
+        matched = matched.sort_values('updated_at', kind='stable')
+        for idx, g in matched[matched.idx.duplicated(keep=False)].groupby('idx'):
+            last = g.iloc[-1]
+            for r in g.iloc[:-1].itertuples():
+                bad.append(dict(task_id=r.task_id, image=None, file=r.file, problem=f"duplicate of task {last.task_id} (item {idx}): "
+                                + ('same label' if r.label == last.label else f"{r.label!r} replaced by the later {last.label!r}")))
+        matched = matched.drop_duplicates('idx', keep='last').sort_index()
+    return matched.drop(columns='updated_at'), pd.DataFrame(bad, columns=['task_id', 'image', 'file', 'problem'])

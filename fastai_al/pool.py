@@ -47,6 +47,7 @@ class ActivePool:
         self.holdout = holdout
         self.history = []  # one array of indices per call to `label`
         self.given, self.by = {}, {}  # labels people gave {index: class code} and who gave them {index: name}
+        self.changes = []  # labels changed or withdrawn after they were given, oldest first (see `relabel`, `unlabel`)
         if len(labelled): self.label(labelled)
 
     def _check(self, idxs, what):
@@ -169,7 +170,7 @@ def state(self:ActivePool)->dict:
     return dict(n_items=self.n_items, valid=self.valid.tolist(), test=self.test.tolist(),
                 candidates=np.flatnonzero(self._status != 0).tolist() if (self._status == 0).any() else None,
                 history=[h.tolist() for h in self.history], given=[[i, c] for i, c in self.given.items()],
-                by=by, holdout=self.holdout)
+                by=by, holdout=self.holdout, changes=self.changes)
 
 @patch(cls_method=True)
 def from_state(cls:ActivePool, d:dict)->ActivePool:
@@ -181,6 +182,7 @@ def from_state(cls:ActivePool, d:dict)->ActivePool:
     p.holdout = d.get('holdout')
     p.given = {int(i): int(c) for i, c in d.get('given', [])}
     p.by = {int(i): name for name, idxs in d.get('by', {}).items() for i in idxs}
+    p.changes = [dict(o) for o in d.get('changes', [])]
     return p
 
 @patch
@@ -198,3 +200,60 @@ def load(cls:ActivePool, path)->ActivePool:
 
 @patch
 def __eq__(self:ActivePool, other): return isinstance(other, ActivePool) and self.state() == other.state()
+
+# %% ../nbs/00_pool.ipynb #6eb33965
+@patch
+def _changeable(self:ActivePool, idxs, what:str)->np.ndarray:
+    "`idxs` checked as items whose label may change: labelled, or validation items a person labelled"
+    idxs = self._check(idxs, what)
+    st = self._status[idxs]
+    ok = (st == 2) | ((st == 3) & np.isin(idxs, np.fromiter(self.given, np.int64, len(self.given))))
+    if not ok.all():
+        bad = [f"{i} ({'a validation item nobody labelled' if s == 3 else self._names[s]})" for i, s in zip(idxs[~ok][:10], st[~ok][:10])]
+        raise ValueError(f"{what}: {int((~ok).sum())} indices are not labelled: {', '.join(bad)}")
+    return idxs
+
+@patch
+def _batch_of(self:ActivePool, idxs:np.ndarray)->list:
+    "Position in `history` of the batch that labelled each of `idxs` (None: a validation item)"
+    pos = np.full(self.n_items, -1, np.int64)
+    for b, h in enumerate(self.history): pos[h] = b
+    return [None if b < 0 else int(b) for b in pos[idxs]]
+
+@patch
+def relabel(self:ActivePool,
+    idxs, # Dataset indices of labelled items (ints, or a boolean mask over all items)
+    labels, # Their new class codes, one per index
+    by:str|None=None, # Who changed them
+    rnd:int|None=None, # The last training round whose model learnt the old labels (kept in `changes`)
+)->np.ndarray:
+    "Give labelled items new class codes; returns the indices whose label changed, each change kept in `changes`"
+    idxs = self._changeable(idxs, 'relabel')
+    labels = np.asarray(labels).reshape(-1)
+    if len(labels) != len(idxs): raise ValueError(f"relabel: {len(labels)} labels for {len(idxs)} indices")
+    if len(labels) and (not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0):
+        raise ValueError(f"relabel: labels must be class codes ≥ 0, got {labels[:5].tolist()}")
+    changed = []
+    for i, c, b in zip(idxs.tolist(), labels.tolist(), self._batch_of(idxs)):
+        if self.given.get(i) == c: continue
+        self.changes.append(dict(op='relabel', idx=i, old=self.given.get(i), new=c, old_by=self.by.get(i), by=by, batch=b, round=rnd))
+        self.given[i] = c
+        if by is not None: self.by[i] = str(by)
+        else: self.by.pop(i, None)
+        changed.append(i)
+    return np.array(changed, np.int64)
+
+@patch
+def unlabel(self:ActivePool,
+    idxs, # Dataset indices of labelled items (ints, or a boolean mask over all items)
+    by:str|None=None, # Who withdrew the labels
+    rnd:int|None=None, # The last training round whose model learnt them (kept in `changes`)
+)->np.ndarray:
+    "Send labelled items back to the pool, forgetting their labels; each is kept in `changes`"
+    idxs = self._changeable(idxs, 'unlabel')
+    batches = self._batch_of(idxs)
+    for b in set(batches) - {None}: self.history[b] = self.history[b][~np.isin(self.history[b], idxs)]
+    for i, b in zip(idxs.tolist(), batches):
+        self.changes.append(dict(op='unlabel', idx=i, old=self.given.pop(i, None), new=None, old_by=self.by.pop(i, None), by=by, batch=b, round=rnd))
+    self._status[idxs] = 1
+    return idxs

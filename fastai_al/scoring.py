@@ -57,7 +57,7 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
                  mc_samples:int=10, # T, the number of Monte-Carlo dropout samples
                  mc_chunk:int=2**20, # Most elements of prefix output repeated for one suffix call (bounds its memory)
                 )->dict:
-    "Compute `needs` for every item of `dl`, in order, in one pass; results on CPU"
+    "Compute `needs` for every item of `dl`, in order, in one pass, on the model's device and dtype; results on the CPU, floats in float32"
     needs = set(needs)
     unknown = needs - set(SCORE_NEEDS)
     if unknown: raise KeyError(f"score_loader: unknown needs {sorted(unknown)}; known: {SCORE_NEEDS}")
@@ -80,12 +80,15 @@ def score_loader(model:nn.Module, # The network (eval mode while scoring; left a
     # an in-place op in the suffix could overwrite the prefix output that the MC samples reuse
     fresh = (lambda h: h.clone()) if any(getattr(m, 'inplace', False) for m in suffix.modules()) else (lambda h: h)
     device = next(model.parameters()).device
+    # a half or bfloat16 model takes its inputs in its own dtype (what it computes is cast to float32 below)
+    dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
     was_training = model.training
     model.eval()
     try:
         for b in dl:
             # plain tensors: fastai's tensor types would dispatch every op of the network through Python
-            xb = (b[0] if isinstance(b, (tuple, list)) else b).as_subclass(torch.Tensor).to(device)
+            xb = (b[0] if isinstance(b, (tuple, list)) else b).as_subclass(torch.Tensor)
+            xb = xb.to(device, dtype if xb.is_floating_point() and dtype is not None else xb.dtype, non_blocking=True)
             capture[0] = True
             h = prefix(xb)
             if needs & _DET:

@@ -118,12 +118,14 @@ class LocalEngine:
     "Map a function over items in local processes, one process per item, `n_workers` at a time"
     def __init__(self, n_workers:int=1, # Processes at a time (0: run in this process)
                  start_method:str=None, # 'fork', 'forkserver' or 'spawn' (None: see `method`)
+                 threads:int=None, # torch threads per worker (None: the cores shared out)
                 ):
-        self.n_workers, self.start_method = n_workers, start_method
+        self.n_workers, self.start_method, self._threads = n_workers, start_method, threads
 
     @property
     def threads(self)->int|None:
-        "torch threads per worker: the cores shared out"
+        "torch threads per worker: `threads` if given, else the cores shared out"
+        if self._threads is not None: return self._threads
         return max(1, (os.cpu_count() or 1) // self.n_workers) if self.n_workers else None
 
     @property

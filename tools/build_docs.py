@@ -76,7 +76,7 @@ def _stamp(cfg)->str:
     "What the processed notebooks depend on besides themselves: this build's code and nbdev's settings"
     import hashlib
     h = hashlib.sha256()
-    for f in (TOOLS/'docs_nbdev.py', TOOLS/'build_docs.py', cfg.config_file): h.update(Path(f).read_bytes())
+    for f in (TOOLS/'docs_nbdev.py', TOOLS/'check_outputs.py', TOOLS/'build_docs.py', cfg.config_file): h.update(Path(f).read_bytes())
     return h.hexdigest()
 
 def _read_stamp(cfg)->str:

@@ -78,6 +78,59 @@ def shows_something(code:str)->str|None:
     return 'expression'
 
 
+# ------------------------------------------------------------------------------------------- test-only cells
+# The one definition of a cell that only tests, used by the docs build (`tools/docs_nbdev.py`, `hide_test_cells`,
+# which leaves those cells out of the pages) and by the site's check (`tests/test_docs_site.py`, which fails on one
+# shown): the notebooks keep their tests right below each example; the pages show the examples.
+SHOWS = {'print', 'display', 'pprint'}  # calls that put something on the page even without a committed output
+
+def _is_test(node)->bool:
+    "A statement that only tests: `assert`, a call of `test_*`, or a block whose statements all are (the last one a test)"
+    if isinstance(node, ast.Assert): return True
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call): return _name(node.value.func).startswith('test_')
+    if isinstance(node, (ast.With, ast.For, ast.If, ast.Try)) and node.body: return _is_test(node.body[-1])
+    return False
+
+
+def is_test_only(code:str, shows_output:bool)->bool:
+    "Whether a cell only tests: it ends with a test, at least half its statements are tests (the rest set them up),"
+    "it defines no function or class, and it shows nothing: no output, no bare expression, plot, show or print"
+    try: body = ast.parse(code).body
+    except SyntaxError: return False
+    if shows_output or not body or any(isinstance(n, _DEFS) for n in body): return False
+    if shows_something(code) or any(c in SHOWS for n in body for c in _calls(n)): return False
+    return _is_test(body[-1]) and sum(_is_test(n) for n in body) * 2 >= len(body)
+
+
+_SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
+
+def _names(code:str)->tuple:
+    "(names a cell sets for the cells after it, names it reads that it does not set itself)"
+    try: tree = ast.parse(code)
+    except SyntaxError: return set(), set()
+    bound, read, local = set(), set(), set()
+    def visit(node, inner=False):
+        if isinstance(node, ast.Name): (read if isinstance(node.ctx, ast.Load) else local if inner else bound).add(node.id)
+        elif isinstance(node, ast.arg): local.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)): bound.update((a.asname or a.name).split('.')[0] for a in node.names)
+        elif isinstance(node, _DEFS[:3]): bound.add(node.name); inner = True
+        for n in ast.iter_child_nodes(node): visit(n, inner or isinstance(node, _SCOPES))
+    visit(tree)
+    return bound, read - bound - local
+
+
+def test_only_cells(cells:list)->list:
+    "For each cell `(code, shows_output)` of a page, in order: whether it only tests (`is_test_only`) and sets no"
+    "name that a cell the page keeps after it reads (`learn = ...; test_eq(...)` above an example using `learn`)"
+    res, needed = [False] * len(cells), set()
+    for i in reversed(range(len(cells))):
+        code, out = cells[i]
+        bound, free = _names(code)
+        if is_test_only(code, out) and not bound & needed: res[i] = True
+        else: needed = (needed - bound) | free
+    return res
+
+
 def _has_output(cell:dict)->bool:
     return any(o.get('output_type') != 'error' for o in cell.get('outputs', []))
 

@@ -18,9 +18,12 @@ def gal_cnn(n_in:int=1, # Input channels
             img_size:int=28, # Height = width of the input images
             p_conv:float=0.25, # Dropout after the convolutional block
             p_dense:float=0.5, # Dropout before the output layer
+            ks:int=4, # Kernel size of both convolutions (the paper: 4; its released BALD script: 3)
+            pool:int=2, # Max-pooling size and stride (the paper: 2; its released BALD script: 5)
+            n_hidden:int=128, # Units of the dense layer (the paper: 128; its released BALD script: 256)
            )->nn.Sequential:
     "The MNIST CNN of Gal et al. 2017 (logits out; softmax is the loss's job)"
-    side = (img_size - 3 - 3) // 2
+    side = (img_size - 2 * (ks - 1)) // pool
     return nn.Sequential(
-        nn.Conv2d(n_in, 32, 4), nn.ReLU(), nn.Conv2d(32, 32, 4), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(p_conv),
-        nn.Flatten(), nn.Linear(32 * side * side, 128), nn.ReLU(), nn.Dropout(p_dense), nn.Linear(128, n_out))
+        nn.Conv2d(n_in, 32, ks), nn.ReLU(), nn.Conv2d(32, 32, ks), nn.ReLU(), nn.MaxPool2d(pool), nn.Dropout(p_conv),
+        nn.Flatten(), nn.Linear(32 * side * side, n_hidden), nn.ReLU(), nn.Dropout(p_dense), nn.Linear(n_hidden, n_out))

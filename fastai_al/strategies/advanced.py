@@ -21,7 +21,8 @@ def _fit_logistic(z, y, l2, max_iter, init=None):
     "Class-balanced L2 logistic regression on standardised `z` by L-BFGS from `init` (zeros): (w, b)"
     pos = y.mean().clamp(1e-6, 1 - 1e-6)
     weight = torch.where(y > 0.5, 0.5 / pos, 0.5 / (1 - pos))
-    w, b = ((init[0].clone(), init[1].clone()) if init is not None else (torch.zeros(z.shape[1]), torch.zeros(1)))
+    w, b = ((init[0].clone(), init[1].clone()) if init is not None else
+            (torch.zeros(z.shape[1], dtype=z.dtype, device=z.device), torch.zeros(1, dtype=z.dtype, device=z.device)))
     w.requires_grad_(); b.requires_grad_()
     opt = torch.optim.LBFGS([w, b], max_iter=max_iter, line_search_fn='strong_wolfe')
     def closure():
@@ -47,9 +48,9 @@ def fit_binary_head(x:torch.Tensor, # N×d training features
     return lambda xs: torch.sigmoid(xs.to(ws.dtype) @ ws + bs)
 
 # %% ../../nbs/25_strategies.advanced.ipynb #90aa201b
-def _random_fallback(name, why, n_pool, n, generator):
+def _random_fallback(name, why, n_pool, n, generator, device):
     warnings.warn(f"{name}: {why}; picking at random")
-    return torch.randperm(n_pool, generator=generator)[:n]
+    return draw_with(generator, torch.randperm, n_pool)[:n].to(device)
 
 @register_strategy('atl', needs=('valid_embeddings', 'valid_probs', 'valid_targets', 'embeddings'), family='advanced',
                    ref='Munro 2021, Human-in-the-Loop Machine Learning, ch. 5 (active transfer learning)')
@@ -58,7 +59,7 @@ def active_transfer_learning(scores, n, generator):
     wrong = scores['valid_probs'].argmax(1) != scores['valid_targets'].to(scores['valid_probs'].device)
     if wrong.all() or not wrong.any():
         return _random_fallback('atl', f"the model is {'wrong' if wrong.all() else 'right'} on every validation item",
-                                len(scores['idxs']), n, generator)
+                                len(scores['idxs']), n, generator, scores['embeddings'].device)
     return top_n(fit_binary_head(scores['valid_embeddings'], wrong)(scores['embeddings']), n)
 
 # %% ../../nbs/25_strategies.advanced.ipynb #05c8dd81
@@ -74,8 +75,8 @@ def dal_select(embeddings:torch.Tensor, # N×d pool embeddings
     z = torch.cat([labelled_embeddings.float(), embeddings.float()])
     mu, sd = _standardisation(z)
     z.sub_(mu).div_(sd)
-    y = torch.cat([torch.zeros(L), torch.ones(n_pool)])
-    is_pool, wb = torch.ones(n_pool, dtype=torch.bool), None
+    y = torch.cat([torch.zeros(L, dtype=z.dtype, device=z.device), torch.ones(n_pool, dtype=z.dtype, device=z.device)])
+    is_pool, wb = torch.ones(n_pool, dtype=torch.bool, device=z.device), None
     steps = max(1, min(sub_batches, n))
     for s in range(steps):
         k = n * (s + 1) // steps - len(picked)
@@ -83,12 +84,13 @@ def dal_select(embeddings:torch.Tensor, # N×d pool embeddings
         p_pool = torch.sigmoid(z[L:] @ wb[0] + wb[1]).masked_fill_(~is_pool, -math.inf)
         new = top_n(p_pool, k)
         picked += new.tolist(); is_pool[new] = False; y[L + new] = 0
-    return torch.tensor(picked, dtype=torch.long)
+    return torch.tensor(picked, dtype=torch.long, device=z.device)
 
 @register_strategy('dal', needs=('labelled_embeddings', 'embeddings'), family='advanced',
                    ref='Gissin & Shalev-Shwartz 2019, Discriminative Active Learning')
 def discriminative_active_learning(scores, n, generator):
     "Head trained to tell labelled from pool embeddings; the most pool-like items first, in 10 retrained sub-batches"
     if len(scores['labelled_embeddings']) == 0:
-        return _random_fallback('dal', 'no labelled items to discriminate from', len(scores['idxs']), n, generator)
+        return _random_fallback('dal', 'no labelled items to discriminate from', len(scores['idxs']), n, generator,
+                                scores['embeddings'].device)
     return dal_select(scores['embeddings'], scores['labelled_embeddings'], n)

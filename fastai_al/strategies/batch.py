@@ -24,19 +24,19 @@ def kmeans_pp(sqdist_to, # `j -> (N,)` squared distances of every item to item `
               generator:torch.Generator, # Draws the next centres with probability ∝ D²
              )->torch.Tensor:
     "k-means++ seeding (Arthur & Vassilvitskii 2007) from `first`; an exhausted D² (duplicates) takes the next unpicked item"
-    chosen = torch.zeros(n_items, dtype=torch.bool)
     picked, d2 = [first], sqdist_to(first).clamp_min(0)
+    chosen = torch.zeros(n_items, dtype=torch.bool, device=d2.device)
     chosen[first] = True; d2[first] = 0   # a centre's D² is 0, and `minimum` keeps it 0: no mask per pick
     for _ in range(n - 1):
         cum = d2.cumsum(0, dtype=torch.float64)   # summed in float64 whatever the distances' dtype
         if cum[-1] > 0:   # inverse-CDF draw: one uniform per pick (torch.multinomial is ~100× slower on large pools)
-            u = torch.rand(1, generator=generator, dtype=cum.dtype) * cum[-1]
+            u = draw_with(generator, torch.rand, 1, dtype=cum.dtype, device=cum.device) * cum[-1]
             j = min(int(torch.searchsorted(cum, u, right=True)), n_items - 1)
         else: j = int((~chosen).nonzero()[0])
         picked.append(j); chosen[j] = True
         torch.minimum(d2, sqdist_to(j), out=d2).clamp_min_(0)   # = min(D², max(new, 0)) as D² ≥ 0
         d2[j] = 0
-    return torch.tensor(picked, dtype=torch.long)
+    return torch.tensor(picked, dtype=torch.long, device=d2.device)
 
 def column_major(x:torch.Tensor)->torch.Tensor: # The same N×d matrix, stored column by column
     "`x` as an N×d view of a d×N contiguous copy (no copy if it is stored so already)"
@@ -48,7 +48,7 @@ def badge_select(probs:torch.Tensor, # N×C predicted probabilities
     "k-means++ on the factorised gradient embeddings (pᵢ − e_ŷᵢ) ⊗ hᵢ, starting from the largest gradient norm"
     h = embeddings if embeddings.is_floating_point() else embeddings.float()
     q = probs.to(h.dtype).clone()
-    q[torch.arange(len(q)), q.argmax(1)] -= 1
+    q[torch.arange(len(q), device=q.device), q.argmax(1)] -= 1
     g_norm2 = (q * q).sum(1) * torch.linalg.vector_norm(h, dim=1).square()   # no N×d temporary
     first = int(top_n(g_norm2, 1)[0])
     if n > 1: h, q = column_major(h), column_major(q)   # see below: the per-pick product reads the copy 2× faster
@@ -70,8 +70,8 @@ def nearest(x:torch.Tensor, # N×d
             chunk_elems:int=2**22, # Largest distance block held at once
            )->tuple: # (N squared distances, N positions in `y`) of each row of `x`'s nearest row of `y`
     "Nearest rows of `y` to the rows of `x` and their squared distances, in blocks of at most `chunk_elems` distances"
-    out = torch.full((len(x),), math.inf, dtype=x.dtype)
-    arg = torch.zeros(len(x), dtype=torch.long)
+    out = torch.full((len(x),), math.inf, dtype=x.dtype, device=x.device)
+    arg = torch.zeros(len(x), dtype=torch.long, device=x.device)
     xn, yn = torch.linalg.vector_norm(x, dim=1).square(), torch.linalg.vector_norm(y, dim=1).square()
     rows = max(1, chunk_elems // max(1, min(len(y), chunk_elems)))
     cols = max(1, chunk_elems // rows)
@@ -100,7 +100,7 @@ def k_center_greedy(embeddings:torch.Tensor, # N×d pool embeddings
     lab = labelled_embeddings.to(x.dtype) if labelled_embeddings is not None else x[:0]
     if len(lab): d2, picked = min_sqdist(x, lab), []
     else:
-        first = int(torch.randint(len(x), (1,), generator=generator))
+        first = int(draw_with(generator, torch.randint, len(x), (1,)))
         d2, picked = (xn + xn[first] - 2 * (x @ x[first])).clamp_min(0), [first]
     d2[picked] = -1   # picked items can never win again, even among duplicates
     if n - len(picked) > 1: x = column_major(x)   # the per-pick product reads the d×N copy about 2× faster (see BADGE)
@@ -112,7 +112,7 @@ def k_center_greedy(embeddings:torch.Tensor, # N×d pool embeddings
         torch.add(xn, xn[j], out=new).sub_(dot, alpha=2).clamp_min_(0)   # xn + xn[j] - 2 x·x[j], in buffers
         torch.minimum(d2, new, out=d2)
         d2[j] = -1
-    return torch.tensor(picked, dtype=torch.long)
+    return torch.tensor(picked, dtype=torch.long, device=x.device)
 
 @register_strategy('coreset', needs=('embeddings', 'labelled_embeddings'), family='batch',
                    ref='Sener & Savarese 2018, Active Learning for Convolutional Neural Networks: A Core-Set Approach')
@@ -131,12 +131,12 @@ def batchbald_select(mc_probs:torch.Tensor, # N×T×C MC-dropout probabilities
     p = mc_probs.double()
     N, T, C = p.shape
     cond_h = torch.special.entr(p).sum(2).mean(1)
-    w, pc = torch.full((T, 1), 1 / T, dtype=p.dtype), torch.ones(1, dtype=p.dtype)   # w: T×K, columns sum to 1
-    picked, taken, sampled = [], torch.zeros(N, dtype=torch.bool), False
+    w, pc = torch.full((T, 1), 1 / T, dtype=p.dtype, device=p.device), torch.ones(1, dtype=p.dtype, device=p.device)   # w: T×K, columns sum to 1
+    picked, taken, sampled = [], torch.zeros(N, dtype=torch.bool, device=p.device), False
     for _ in range(n):
         K = w.shape[1]
         rows = max(1, chunk_elems // (K * C))
-        gain = torch.empty(N, dtype=p.dtype)
+        gain = torch.empty(N, dtype=p.dtype, device=p.device)
         for i in range(0, N, rows):
             py = torch.einsum('tk,itc->ikc', w, p[i:i+rows])   # P(y_i | config)
             gain[i:i+rows] = torch.special.entr(py).sum(2) @ pc - cond_h[i:i+rows]
@@ -151,12 +151,13 @@ def batchbald_select(mc_probs:torch.Tensor, # N×T×C MC-dropout probabilities
             continue
         if not sampled:   # draw `max_configs` configurations from the exact joint, then extend them one label at a time
             m = n_samples or max_configs
-            idx = torch.multinomial(pc, m, replacement=True, generator=generator)
-            w, pc, sampled = w[:, idx], torch.full((m,), 1 / m, dtype=p.dtype), True
-        y = torch.multinomial((w.T @ pj).clamp_min(0), 1, generator=generator).squeeze(1)   # y_j ~ P(y_j | config)
+            # drawn on the generator's device (a multinomial draws where its input lives), used on the inputs'
+            idx = torch.multinomial(pc.to(generator.device), m, replacement=True, generator=generator).to(p.device)
+            w, pc, sampled = w[:, idx], torch.full((m,), 1 / m, dtype=p.dtype, device=p.device), True
+        y = torch.multinomial((w.T @ pj).clamp_min(0).to(generator.device), 1, generator=generator).squeeze(1).to(p.device)   # y_j ~ P(y_j | config)
         w = w * pj[:, y]
         w = w / w.sum(0, keepdim=True).clamp_min(1e-300)
-    return torch.tensor(picked, dtype=torch.long)
+    return torch.tensor(picked, dtype=torch.long, device=p.device)
 
 @register_strategy('batchbald', needs=('mc_probs',), family='batch',
                    ref='Kirsch, van Amersfoort & Gal 2019, BatchBALD')
@@ -170,7 +171,7 @@ def power_select(acq:torch.Tensor, # Non-negative acquisition scores
                  beta:float=1.0, # Larger β approaches top-n
                 )->torch.Tensor:
     "Sample `n` positions without replacement with probability ∝ acq**beta (Gumbel-top-k)"
-    u = torch.rand(len(acq), generator=generator, dtype=torch.float64).clamp_min(1e-300)
+    u = draw_with(generator, torch.rand, len(acq), dtype=torch.float64, device=acq.device).clamp_min(1e-300)
     gumbel = -torch.log(-torch.log(u))
     return top_n(acq.double().clamp_min(1e-300).log() + gumbel / beta, n)
 
@@ -191,9 +192,9 @@ def kmeans(x:torch.Tensor, # N×d
     "Lloyd's k-means from k-means++ seeds, in blocks of bounded memory (an emptied cluster keeps its centre)"
     N = len(x)
     k = max(1, min(k, N))
-    sub = x if N <= fit_size else x[torch.randperm(N, generator=generator)[:fit_size]]
+    sub = x if N <= fit_size else x[draw_with(generator, torch.randperm, N)[:fit_size].to(x.device)]
     sn = torch.linalg.vector_norm(sub, dim=1).square()
-    first = int(torch.randint(len(sub), (1,), generator=generator))
+    first = int(draw_with(generator, torch.randint, len(sub), (1,)))
     subc = column_major(sub) if k > 1 else sub   # see BADGE: faster per-seed products
     centres = sub[kmeans_pp(lambda j: sn + sn[j] - 2 * torch.mv(subc, sub[j]), first, k, len(sub), generator)].clone()
     del subc
@@ -210,7 +211,7 @@ def kmeans(x:torch.Tensor, # N×d
 def _typicality(x, k_nn, chunk_elems=2**22):
     "1 / mean distance to the `k_nn` nearest other rows of `x`, from blocks of at most `chunk_elems` distances"
     k = min(k_nn, len(x) - 1)
-    if k < 1: return torch.ones(len(x), dtype=x.dtype)
+    if k < 1: return torch.ones(len(x), dtype=x.dtype, device=x.device)
     xn = torch.linalg.vector_norm(x, dim=1).square()
     rows, out = max(1, chunk_elems // len(x)), []
     for i in range(0, len(x), rows):
@@ -246,10 +247,10 @@ def typiclust_select(embeddings:torch.Tensor, # N×d pool embeddings
         members = (pool_assign == c).nonzero().squeeze(1)
         if c not in typ: typ[c] = _typicality(allx[assign == c], k_nn)[int((lab_assign == c).sum()):]
         t = typ[c].clone()
-        t[torch.isin(members, torch.tensor(picked, dtype=torch.long))] = -math.inf
+        t[torch.isin(members, torch.tensor(picked, dtype=torch.long, device=x.device))] = -math.inf
         j = int(members[top_n(t, 1)[0]])
         picked.append(j); covered[c] += 1; left[c] -= 1
-    return torch.tensor(picked, dtype=torch.long)
+    return torch.tensor(picked, dtype=torch.long, device=x.device)
 
 @register_strategy('typiclust', needs=('embeddings', 'labelled_embeddings'), family='batch',
                    ref='Hacohen, Dekel & Weinshall 2022, Active Learning on a Budget (TypiClust)')

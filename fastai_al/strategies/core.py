@@ -15,14 +15,14 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'top_n', 'Strategy', 'register_strategy', 'ranked_strategy', 'get_strategy', 'list_strategies',
-           'random_sampling', 'least_confidence', 'margin', 'ratio', 'entropy']
+           'input_device', 'draw_with', 'random_sampling', 'least_confidence', 'margin', 'ratio', 'entropy']
 
 # %% ../../nbs/21_strategies.core.ipynb #b310314c
 def top_n(acq:torch.Tensor, # Acquisition scores, one per pool item; higher is picked first
           n:int, # How many to pick
          )->torch.Tensor: # Positions of the `n` highest scores, ties broken by lower position
     "Positions of the `n` largest `acq`, deterministic: equal scores are taken in pool order"
-    if n <= 0 or len(acq) == 0: return torch.zeros(0, dtype=torch.long)
+    if n <= 0 or len(acq) == 0: return torch.zeros(0, dtype=torch.long, device=acq.device)
     if n >= len(acq): vals, idx = torch.sort(acq, descending=True, stable=True); return idx
     vals, idx = torch.topk(acq, n + 1)   # largest first; NaN would rank above everything
     if vals[0].isnan(): raise ValueError(f"top_n: acquisition scores contain NaN at positions {acq.isnan().nonzero().squeeze(1)[:10].tolist()}")
@@ -63,7 +63,8 @@ class Strategy:
                                      f"{torch.isnan(t).reshape(len(t), -1).any(1).nonzero().squeeze(1)[:10].tolist()}")
         if generator is None: generator = torch.Generator().manual_seed(0)
         pos = self.select(scores, n, generator)
-        return torch.as_tensor(pos, dtype=torch.long)
+        # on the inputs' device (`torch.as_tensor` alone would move a tensor to torch's default device)
+        return torch.as_tensor(pos, dtype=torch.long, device=pos.device if isinstance(pos, torch.Tensor) else input_device(scores, self.needs))
 
     def __repr__(self): return f"Strategy({self.name!r}, family={self.family!r}, needs={self.needs})"
 
@@ -99,6 +100,11 @@ def get_strategy(name:str|Strategy)->Strategy:
         # strategies live in several modules: make sure they have all registered before giving up
         try: importlib.import_module('fastai_al.all')
         except ImportError: pass
+    if name not in STRATEGIES and isinstance(name, str) and name.startswith('baal_'):  # baal's heuristics: fastai_al.baal_bridge
+        try: importlib.import_module('fastai_al.baal_bridge')
+        except ModuleNotFoundError as e:
+            if not (e.name or '').startswith('baal'): raise
+            raise KeyError(f"{name!r} is one of baal's heuristics, which need baal: pip install 'fastai_al[baal]'") from None
     if name not in STRATEGIES:
         raise KeyError(f"Unknown strategy {name!r}. Registered strategies: {', '.join(sorted(STRATEGIES))}")
     return STRATEGIES[name]
@@ -112,10 +118,29 @@ def list_strategies()->pd.DataFrame:
                        ).sort_values(['family', 'name'], kind='stable').reset_index(drop=True)
 
 # %% ../../nbs/21_strategies.core.ipynb #75f364ec
+def input_device(scores:dict, # Scores as passed to a strategy
+                 needs:tuple=(), # The names a strategy reads (the first tensor among them decides)
+                )->torch.device:
+    "The device of a strategy's inputs: the first tensor it needs, else `idxs`, else the CPU"
+    for k in (*needs, 'idxs'):
+        v = scores.get(k)
+        for t in (v if isinstance(v, (tuple, list)) else [v]):
+            if isinstance(t, torch.Tensor): return t.device
+    return torch.device('cpu')
+
+def draw_with(generator:torch.Generator, # Where the draw happens: on this generator's device
+              f:Callable, # A random tensor factory taking `generator=` and `device=`: `torch.rand`, `randperm`, `randint`...
+              *args,
+              device=None, # Move the result here (None: leave it on the generator's device)
+              **kwargs):
+    "`f(*args, **kwargs)` drawn from `generator` on its own device, then moved to `device`: the same draws wherever the inputs live"
+    r = f(*args, generator=generator, device=generator.device, **kwargs)
+    return r if device is None else r.to(device)
+
 @register_strategy('random', family='baseline', ref='Passive learning baseline')
 def random_sampling(scores, n, generator):
     "Uniformly random pool positions, reproducible through `generator`"
-    return torch.randperm(len(scores['idxs']), generator=generator)[:n]
+    return draw_with(generator, torch.randperm, len(scores['idxs']), device=input_device(scores))[:n]
 
 # %% ../../nbs/21_strategies.core.ipynb #c92461b5
 @ranked_strategy('least_confidence', needs=('probs',), family='uncertainty', ref='Settles 2009, §3.1 (least confident)')

@@ -60,21 +60,22 @@ def hdbscan_clusters(x:torch.Tensor, # N×d features (embeddings)
     # hdbscan returns NaN outlier scores for exact duplicates (scikit-learn-contrib/hdbscan#374)
     return labels, np.nan_to_num(outlier_scores(tree), nan=0.0)
 
-def _fit_subset(n_pool, generator=None):
-    "Sorted positions of the random subsample clustered on pools larger than `MAX_FIT` (None: the whole pool)"
+def _fit_subset(n_pool, generator=None, device=None):
+    "Sorted positions (on `device`) of the random subsample clustered on pools larger than `MAX_FIT` (None: the whole pool)"
     if n_pool <= MAX_FIT: return None
     if generator is None: generator = torch.Generator().manual_seed(0)
-    return torch.randperm(n_pool, generator=generator)[:MAX_FIT].sort().values
+    return draw_with(generator, torch.randperm, n_pool)[:MAX_FIT].sort().values.to(device)
 
 # %% ../../nbs/23_strategies.diversity.ipynb #e7253b94
 @ranked_strategy('glosh_outlier', needs=('embeddings',), family='diversity',
                  ref='Campello et al. 2015 (GLOSH); McInnes et al. 2017 (hdbscan)')
 def glosh_outlier(embeddings):
     "GLOSH outlier score of each item within the HDBSCAN clustering of the pool's embeddings: most outlying first"
-    sub = _fit_subset(len(embeddings))   # large pools: a fixed random subsample is scored, the rest get -inf
-    if sub is None: return torch.as_tensor(hdbscan_clusters(embeddings)[1], dtype=torch.float32)
-    out = torch.full((len(embeddings),), -torch.inf)
-    out[sub] = torch.as_tensor(hdbscan_clusters(embeddings[sub])[1], dtype=torch.float32)
+    dev = embeddings.device
+    sub = _fit_subset(len(embeddings), device=dev)   # large pools: a fixed random subsample is scored, the rest get -inf
+    if sub is None: return torch.as_tensor(hdbscan_clusters(embeddings)[1], dtype=torch.float32, device=dev)
+    out = torch.full((len(embeddings),), -torch.inf, device=dev)
+    out[sub] = torch.as_tensor(hdbscan_clusters(embeddings[sub])[1], dtype=torch.float32, device=dev)
     return out
 
 # %% ../../nbs/23_strategies.diversity.ipynb #9822ceab
@@ -93,10 +94,11 @@ def cluster_outlier_select(embeddings:torch.Tensor, # N×d pool embeddings
                            generator:torch.Generator|None=None, # Draws the subsample of pools larger than `MAX_FIT`
                           )->torch.Tensor:
     "Most central and most outlying members of every HDBSCAN cluster, GLOSH-scored, `n` in all"
-    sub = _fit_subset(len(embeddings), generator)
+    dev = embeddings.device
+    sub = _fit_subset(len(embeddings), generator, dev)
     if sub is not None:   # large pool: pick among a clustered random subsample (beyond it, the rest in pool order)
         picked = sub[cluster_outlier_select(embeddings[sub], min(n, len(sub)), outlier_frac, min_cluster_size)]
-        rest = torch.ones(len(embeddings), dtype=torch.bool); rest[sub] = False
+        rest = torch.ones(len(embeddings), dtype=torch.bool, device=dev); rest[sub] = False
         return torch.cat([picked, rest.nonzero().squeeze(1)[:n - len(picked)]])
     labels, glosh = hdbscan_clusters(embeddings, min_cluster_size)
     x = embeddings.detach().cpu().double().numpy()
@@ -113,7 +115,7 @@ def cluster_outlier_select(embeddings:torch.Tensor, # N×d pool embeddings
     if len(picked) < n:
         noise = np.nonzero(labels < 0)[0]
         picked += noise[np.lexsort((noise, -glosh[noise]))][:n - len(picked)].tolist()
-    return torch.tensor(picked[:n], dtype=torch.long)
+    return torch.tensor(picked[:n], dtype=torch.long, device=dev)
 
 @register_strategy('cluster_outlier', needs=('embeddings',), family='diversity',
                    ref='The study (mb_clustering); Campello et al. 2013/2015; Munro 2021 ch. 4')

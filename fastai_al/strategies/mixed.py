@@ -23,7 +23,7 @@ def subset_scores(scores:dict, # Scores of the whole pool (as passed to a strate
     def _sub(k, v):
         if k.startswith(('labelled_', 'valid_')): return v
         if isinstance(v, (tuple, list)): return type(v)(_sub(k, t) for t in v)
-        if isinstance(v, torch.Tensor) and v.ndim and len(v) == n: return v[pos]
+        if isinstance(v, torch.Tensor) and v.ndim and len(v) == n: return v[pos.to(v.device)]   # e.g. `idxs` on the CPU, scores elsewhere
         return v
     return {k: _sub(k, v) for k, v in scores.items()}
 
