@@ -53,6 +53,8 @@ def pool(self:Learner)->ActivePool:
     "The `ActivePool` of this learner's `ActiveDataLoaders`"
     return active_dls(self).pool
 
+_active_dls = active_dls  # the former private name, for code written before `fastai_al.data.core.active_dls`: use that
+
 # %% ../nbs/30_learner.ipynb #09aac8e6
 @patch
 def label(self:Learner,
