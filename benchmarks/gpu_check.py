@@ -85,7 +85,7 @@ def run_tests(device, out):
 def run_demo(device, out):
     "The demo's runs, smaller, in this process"
     from fastai_al.cli import demo_specs
-    from fastai_al.sweep import run_sweep
+    from fastai_al.runs.sweep import run_sweep
     specs = demo_specs(['random', 'margin'], seeds=1, n_train=2000, n_valid=500, n_init=100, n_per_round=50, rounds=3, epochs=2)
     with on_device(device): df = run_sweep(specs, out, n_workers=0, quiet=True)
     if len(df) != 2 * 3: raise RuntimeError(f"expected 6 rounds (2 strategies × 3 rounds), got {len(df)}")

@@ -5,6 +5,7 @@ from .pool import *
 from .data.core import *
 from .data.mnist import *
 from .data.droughtwatch import *
+from .data.images import *
 from .data.cassava import *
 from .data.deepweeds import *
 from .data.folder import *
@@ -13,20 +14,18 @@ from .models.cnn import *
 from .models.resnet import *
 from .scoring import *
 from .fit import *
-from .strategies.core import *
-from .strategies.bayesian import *
-from .strategies.diversity import *
-from .strategies.mixed import *
-from .strategies.advanced import *
-from .strategies.batch import *
+from .strategies import *  # every strategy, registered
 from .callbacks import *
 from .learner import *
-from .experiment import *
 from .analysis import *
 from .stats import *
+from .runs.experiment import *
+from .runs.registry import *
+from .runs.spec import *
+from .runs.engines import *
+from .runs.report import *
+from .runs.sweep import *
 from .gal2017 import *
-from .spec import *
-from .sweep import *
 from .distributed import *
 from .tracking import *
 from .labelstudio import *

@@ -41,7 +41,7 @@ def mean_spread(values, # One value per seed
     if spread == 'ci95': return m, stats.t.ppf(0.975, len(v) - 1) * sd / np.sqrt(len(v))
     raise ValueError(f"spread must be 'ci95', 'std' or 'sem', not {spread!r}")
 
-def _tidy(df:pd.DataFrame, by:str)->pd.DataFrame:
+def _with_run_ids(df:pd.DataFrame, by:str)->pd.DataFrame:
     "`df` with a `by` and a `seed` column (a single run from `active_fit` lacks both)"
     if by not in df: df = df.assign(**{by: df.attrs.get(by, 'run')})
     if 'seed' not in df: df = df.assign(seed=df.attrs.get('seed', 0))
@@ -49,7 +49,7 @@ def _tidy(df:pd.DataFrame, by:str)->pd.DataFrame:
 
 def curve_stats(df:pd.DataFrame, metric:str='valid_accuracy', by:str='strategy', x:str='n_labelled', spread:str='ci95')->pd.DataFrame:
     "Per `by` and `x`: number of seeds, mean of `metric`, and lower/upper band"
-    df, rows = _tidy(df, by), []
+    df, rows = _with_run_ids(df, by), []
     for (k, xv), g in df.groupby([by, x], sort=True):
         m, h = mean_spread(g[metric], spread)
         rows.append({by: k, x: xv, 'n_seeds': len(g), 'mean': m, 'lo': m - h, 'hi': m + h})
@@ -72,7 +72,7 @@ def plot_learning_curves(df:pd.DataFrame, # Tidy results: one row per strategy, 
                         ):
     "Mean ± spread over seeds of `metric` against labelled-set size, one curve per strategy"
     if ax is None: _, ax = plt.subplots(figsize=(7, 4.5))
-    df = _tidy(df, by)
+    df = _with_run_ids(df, by)
     lo, hi = bounds or _bounds(metric, df[metric])
     cs = curve_stats(df, metric, by, x, spread)
     few = False
@@ -103,7 +103,7 @@ def summarise(df:pd.DataFrame, metric:str='valid_accuracy', by:str='strategy', x
               min_seeds:int=3, # Below this many seeds the `±` columns are left empty (NaN)
              )->pd.DataFrame:
     "Per strategy: seeds, final `metric` and normalised AULC, each as mean and ± spread over seeds; best AULC first"
-    per_seed = _tidy(df, by).sort_values(x).groupby([by, 'seed']).apply(
+    per_seed = _with_run_ids(df, by).sort_values(x).groupby([by, 'seed']).apply(
         lambda g: pd.Series({'final': g[metric].iloc[-1], 'aulc': aulc(g[x], g[metric]), 'final_n': g[x].iloc[-1]}),
         include_groups=False).reset_index()
     rows = []

@@ -490,10 +490,10 @@ def import_csv(self:LabelSession, src, # CSV file or DataFrame `file,label` (the
                by:str='csv', # Recorded as who labelled
               )->dict:
     "Store the labels of a table for images that have none yet; returns counts (imported, already labelled)"
-    from fastai_al.data.folder import read_labels, _codes_from
+    from fastai_al.data.folder import read_labels, label_codes
     df = read_labels(src)
     files = self.store.files()
-    idxs, codes = _codes_from(df, {f: i for i, f in enumerate(files)}, self.classes, src if not isinstance(src, pd.DataFrame) else 'the label table')
+    idxs, codes = label_codes(df, {f: i for i, f in enumerate(files)}, self.classes, src if not isinstance(src, pd.DataFrame) else 'the label table')
     have = set(self.store.labels(None).idx)
     n = 0
     for i, c in zip(idxs, codes):

@@ -1,4 +1,4 @@
-"""`fastai_al_demo`: random, margin and BALD on real MNIST over 4 seeds — a results table, learning curves, a summary and each strategy's gain over random paired by seed, resumable, in minutes on a 2-core CPU.
+"""`fastai_al_sweep` runs or resumes any sweep — a YAML file, options, or both — on local processes or Ray; `fastai_al_demo` compares random, margin and BALD on real MNIST over 4 seeds: a results table, learning curves, a summary and each strategy's gain over random paired by seed, resumable, in minutes on a 2-core CPU.
 
 Docs: https://fastai-al.github.io/fastai_al/cli.html.md"""
 
@@ -6,67 +6,134 @@ Docs: https://fastai-al.github.io/fastai_al/cli.html.md"""
 
 # %% ../nbs/60_cli.ipynb #02732941
 from __future__ import annotations
-import os, time
-from functools import partial
+import inspect, sys, time
+from dataclasses import fields
+from functools import partial, wraps
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import torch
-import matplotlib.pyplot as plt
-from fastcore.parallel import parallel
-from fastai.optimizer import Adam
-from .data.mnist import mnist_data, mnist_path, download_mnist, MNIST_MD5, MNIST_URL
-from .models.cnn import gal_cnn
-from .learner import active_learner
-from .experiment import Experiment
+from fastcore.docments import docments
+from fastcore.script import anno_parser
 from .files import atomic_write, remove_stale_temps, FolderLock, FolderLocked
-from .analysis import plot_learning_curves, summarise, save_figure
+from .data.mnist import mnist_path, download_mnist, MNIST_MD5, MNIST_URL
 from .stats import paired_comparison
-from .strategies.core import get_strategy
-from .spec import expand_sweep
-from .sweep import run_sweep, console_script
+from .tracking import wandb_hooks
+from .runs.spec import RunSpec, SpecError, load_sweep, expand_sweep, default_of, yaml_value
+from .runs.engines import get_engine
+from .runs.report import sweep_summary, varying_fields
+from .runs.sweep import run_sweep, run_state, failed_runs
 
 # %% auto #0
-__all__ = ['mnist_learner', 'run_one', 'run_comparison', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'MNISTNotFound',
+__all__ = ['console_script', 'run_script', 'fastai_al_sweep', 'demo_specs', 'paired_vs_baseline', 'paired_text', 'MNISTNotFound',
            'demo_mnist', 'RunsFailed', 'fastai_al_demo']
 
-# %% ../nbs/60_cli.ipynb #edbab640
-def mnist_learner(seed:int, n_train:int=3000, n_valid:int=500, n_init:int=20, bs:int=16):
-    "A Gal et al. CNN learner over an MNIST pool of `n_train` images, `n_init` labelled (balanced, seeded)"
-    data = mnist_data(n_train=n_train, n_valid=n_valid, n_test=0, seed=0)
-    return active_learner(data, data.new_pool(n_init, seed=seed), gal_cnn(), bs=bs, opt_func=Adam)
-
-def run_one(job, # `(strategy, seed)`
-            out, # Output folder: the run goes to `out/runs/<strategy>_s<seed>`
-            make_learner, # `make_learner(seed) -> Learner`
-            threads:int=1, # torch threads for this process
-            **kwargs, # `Experiment` arguments
-           )->pd.DataFrame:
-    "Run (or resume) one strategy × seed as an `Experiment`, printing a one-line report; the worker of `run_comparison`"
-    strategy, seed = job
-    torch.set_num_threads(threads)
-    t0 = time.perf_counter()
-    res = Experiment(Path(out)/'runs'/f'{strategy}_s{seed}', make_learner, strategy=strategy, seed=seed,
-                     show_rounds=False, **kwargs).run()
-    print(f"  {strategy:<18} seed {seed}: {len(res)} rounds, final accuracy {res['valid_accuracy'].iloc[-1]:.3f} "
-          f"({time.perf_counter() - t0:.0f}s)", flush=True)
+# %% ../nbs/60_cli.ipynb #990f4a3b
+def _dashed(argv:list, names)->list:
+    "`--snake_case[=v]` → `--snake-case[=v]` for the parameters in `names` (argparse knows the dashed spelling)"
+    res = []
+    for i, a in enumerate(argv):
+        if a == '--': return res + argv[i:]
+        k, eq, v = a.partition('=')
+        if k.startswith('--') and k[2:].replace('-', '_') in names: k = '--' + k[2:].replace('_', '-')
+        res.append(k + eq + v)
     return res
 
-# %% ../nbs/60_cli.ipynb #4cc08475
-def run_comparison(strategies, # Registered strategy names
-                   seeds, # Seeds
-                   out, # Output folder
-                   make_learner, # `make_learner(seed) -> Learner`
-                   workers:int=1, # Runs in parallel (processes)
-                   **kwargs, # `Experiment` arguments: rounds, n_per_round, epochs, lr, pool_subset, ...
-                  )->pd.DataFrame:
-    "Run every strategy × seed as a resumable `Experiment` under `out/runs`; return all rows"
-    for s in strategies: get_strategy(s)  # fail on a typo before any training
-    jobs = [(s, seed) for seed in seeds for s in strategies]
-    threads = max(1, (os.cpu_count() or 1) // max(workers, 1))
-    f = partial(run_one, out=out, make_learner=make_learner, threads=threads, **kwargs)
-    res = parallel(f, jobs, n_workers=workers if workers > 1 else 0, progress=False)
-    return pd.concat(list(res), ignore_index=True)
+def _cli_value(k:str, tokens:list):
+    "The tokens of option `k` as YAML reads them: one value, a list of several; `key=value` pairs (or one YAML mapping) for `*_kwargs`"
+    if k.endswith('_kwargs'):
+        if len(tokens) == 1 and '=' not in tokens[0]: return yaml_value(tokens[0])
+        bad = [t for t in tokens if '=' not in t]
+        if bad: raise SpecError(f"--{k.replace('_', '-')}: expected key=value pairs (e.g. n_train=3000 binary=true), got {bad}")
+        return {kk: yaml_value(vv) for kk, _, vv in (t.partition('=') for t in tokens)}
+    vals = [yaml_value(t) for t in tokens]
+    return vals[0] if len(vals) == 1 else vals
+
+def _script_parser(func, pos=None, spec_fields=False):
+    p = anno_parser(func, pos=pos)
+    if spec_fields:
+        g = p.add_argument_group('run fields', "RunSpec fields. Several values sweep over them, as a list in a sweep file "
+                                 "does; with a sweep file they replace its values (and update its data_kwargs/model_kwargs).")
+        docs = docments(RunSpec)
+        for f in fields(RunSpec):
+            kw = f.name.endswith('_kwargs')
+            g.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, nargs='+', metavar='K=V' if kw else 'V',
+                           help=f"{docs.get(f.name) or ''} (default: {default_of(f)!r})")
+    return p
+
+def console_script(func=None, pos:list=None, spec_fields:bool=False,
+                   messages:tuple=(), # Exceptions shown as a message (exit status 1) rather than a traceback
+                  ):
+    "`call_parse` for console scripts: `--snake_case` and `--snake-case` alike, `RunSpec` fields as options, an int result as the exit status, a `SpecError` as a message (status 2)"
+    if func is None: return partial(console_script, pos=pos, spec_fields=spec_fields, messages=messages)
+    @wraps(func)
+    def _f(*args, **kwargs):
+        fr = inspect.currentframe().f_back
+        g = fr.f_globals if fr is not None else {}
+        if args or kwargs or fr.f_locals is not g or g.get('__name__') != '__main__' or not g.get('__file__'): return func(*args, **kwargs)
+        return run_script(_f, sys.argv[1:])
+    _f.__script__ = (func, pos, spec_fields, tuple(messages))
+    return _f
+
+def run_script(script, # A function decorated with `console_script`
+               argv:list, # Command-line arguments (without the program name)
+              )->int:
+    "Run `script` as its console script would with `argv`; returns the exit status"
+    func, pos, spec_fields, messages = script.__script__
+    p = _script_parser(func, pos, spec_fields)
+    names = set(inspect.signature(func).parameters) | ({f.name for f in fields(RunSpec)} if spec_fields else set())
+    try:
+        a = vars(p.parse_args(_dashed(argv, names)))
+        a.pop('pdb', None); a.pop('xtra', None)
+        for k in ([f.name for f in fields(RunSpec)] if spec_fields else []):
+            v = a.pop(k, None)
+            if v is not None: a[k] = _cli_value(k, v)
+        res = func(**a)
+    except SpecError as e:
+        print(f"{p.prog}: error: {e}", file=sys.stderr, flush=True); return 2
+    except messages as e:
+        print(f"{p.prog}: {e}", file=sys.stderr, flush=True); return 1
+    return res if isinstance(res, int) and not isinstance(res, bool) else 0
+
+# %% ../nbs/60_cli.ipynb #3031ec2d
+@console_script(pos=['config'], spec_fields=True)
+def fastai_al_sweep(
+    config:str=None, # YAML or JSON file describing the sweep (see `load_sweep`); optional when run fields are given
+    out:str='sweep_out', # Sweep folder: runs/, results.csv (.parquet), runs.csv, summary.csv, learning_curves.png
+    workers:int=None, # Runs at a time: local processes (default 1; 0: in this process) or Ray tasks (default: as many as the cluster fits)
+    engine:str='local', # 'local' or 'ray'
+    address:str=None, # Ray cluster address (with `--engine ray`; default: a local cluster)
+    gpus_per_run:float=None, # Share of a GPU per run (e.g. 0.25: four runs share one): a memory cap locally, `num_gpus` on Ray
+    allow_device_change:bool=False, # Continue runs computed on another device (CPU, CUDA, MPS) instead of refusing them
+    wandb_project:str=None, # Log every run to this W&B project (offline unless WANDB_MODE says otherwise)
+    quiet:bool=False, # Only the summary
+    dry_run:bool=False, # List the runs (and which are finished) and exit
+    **fields, # `RunSpec` fields (`--strategy margin bald --seed 0 1 2`): lists sweep; they replace the file's values
+)->int:
+    "Run or resume a sweep (a file, run fields, or both): results, summary and plot in `out`; exit status 1 if a run failed"
+    if engine not in ('local', 'ray'): raise SpecError(f"--engine {engine!r}: 'local' or 'ray'")
+    if engine == 'local' and address: raise SpecError("--address is a Ray cluster's: use it with --engine ray")
+    if config is None and not fields:
+        raise SpecError("give a sweep file or run fields (e.g. --strategy margin bald --seed 0 1 2); see --help")
+    specs = load_sweep(config, **fields) if config is not None else expand_sweep(fields)
+    if dry_run:
+        for s in specs:
+            st = run_state(s, out)
+            print(f"{s.name}: " + (st['error'] or ('finished' if st['done'] else f"to run from round {st['next_round']} of {s.rounds}")))
+        print(f"{len(specs)} runs → {out}"); return 0
+    hooks = wandb_hooks(wandb_project, group=Path(config).stem if config else Path(out).name) if wandb_project else None
+    eng = get_engine(engine, workers, gpus_per_run=gpus_per_run, **({'address': address} if address else {}))
+    res = run_sweep(specs, out, engine=eng, hooks=hooks, quiet=quiet, report=True, allow_device_change=allow_device_change)
+    with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 140):
+        summ = sweep_summary(res, varying_fields(specs))
+        for (ds, m), g in (summ.groupby(['dataset', 'model']) if len(summ) else []):
+            print(f"\n{ds}, {m}:\n" + g.drop(columns=['dataset', 'model']).to_string(index=False))
+    runs = pd.read_csv(Path(out)/'runs.csv')
+    failed = failed_runs(runs)
+    print(f"\nwrote {out}/results.csv, summary.csv, learning_curves.png, runs.csv", flush=True)
+    if failed:
+        print(f"{len(failed)} of {len(runs)} runs failed (see {out}/runs/<run>/error.txt): {', '.join(failed)}", file=sys.stderr, flush=True)
+        return 1
+    return 0
 
 # %% ../nbs/60_cli.ipynb #99340875
 def demo_specs(strategies, # Registered strategy names
@@ -151,13 +218,10 @@ def fastai_al_demo(
         remove_stale_temps(out)  # top-level files a killed demo was writing
         print(f"fastai_al demo: {len(strategies)} strategies × {seeds} seeds on MNIST ({n_train} pool images, "
               f"{n_init} + {rounds - 1}×{n_per_round} labels), {workers} workers → {out}/", flush=True)
-        df = run_sweep(specs, out, n_workers=workers, quiet=quiet)
-        failed = pd.read_csv(out/'runs.csv').query("status != 'done'")['run'].tolist()
+        df = run_sweep(specs, out, n_workers=workers, quiet=quiet, report=True)  # also summary.csv and learning_curves.png
+        failed = failed_runs(pd.read_csv(out/'runs.csv'))
         if not len(df): raise RunsFailed(f"no run finished a round (see {out}/runs/<run>/error.txt): {', '.join(failed)}")
-        ax = plot_learning_curves(df, title=f'MNIST, Gal et al. CNN: validation accuracy, mean ± 95% CI over {seeds} seeds')
-        save_figure(ax, out/'learning_curves.png')
-        summ = summarise(df)
-        atomic_write(out/'summary.csv', summ.to_csv(index=False))
+        summ = sweep_summary(df).drop(columns=['dataset', 'model'])
         pc = paired_vs_baseline(df) if 'random' in strategies and len(strategies) > 1 else None
         if pc is not None: atomic_write(out/'paired.csv', pc.to_csv(index=False))
     with pd.option_context('display.float_format', '{:.3f}'.format, 'display.width', 120):

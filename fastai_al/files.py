@@ -10,7 +10,7 @@ import errno, json, os, re, socket, sys, tempfile, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'remove_stale_temps', 'FolderLocked', 'FolderLock']
+__all__ = ['atomic_write', 'stale_temps', 'remove_stale_temps', 'FolderLocked', 'FolderLock']
 
 # %% ../nbs/00_files.ipynb #174e0338
 def _umask()->int:
@@ -60,16 +60,22 @@ def atomic_write(path, # File to write (its folder is created)
 _TEMP_RES = (re.compile(r'^\..+\.tmp(\.[^.]+)?$'),  # atomic_write's names, and the fixed `.name.tmp` of older versions
              re.compile(r'^\..+\.(json|csv|yaml|txt|png|pth|parquet)\.[a-z0-9_]{8}$'))  # mkstemp names of older versions
 
+def stale_temps(folder, # Folder to look in
+                recursive:bool=False, # Also every subfolder
+               )->list:
+    "The temporary files of `atomic_write` in `folder`: after a kill (or with no live writer), what a killed writer left"
+    folder = Path(folder)
+    if not folder.is_dir(): return []
+    files = folder.rglob('.*') if recursive else folder.glob('.*')
+    return sorted(f for f in files if f.is_file() and any(r.match(f.name) for r in _TEMP_RES))
+
 def remove_stale_temps(folder, # Folder to clean (hold its `FolderLock`)
                        recursive:bool=False, # Also every subfolder
                       )->list:
     "Remove the temporary files that killed writers left in `folder`; returns their paths"
-    folder = Path(folder)
-    if not folder.is_dir(): return []
-    files = folder.rglob('.*') if recursive else folder.glob('.*')
-    gone = [f for f in files if f.is_file() and any(r.match(f.name) for r in _TEMP_RES)]
+    gone = stale_temps(folder, recursive)
     for f in gone: f.unlink(missing_ok=True)
-    return sorted(gone)
+    return gone
 
 # %% ../nbs/00_files.ipynb #0caffe87
 try: import fcntl

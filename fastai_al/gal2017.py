@@ -27,8 +27,7 @@ from .models.cnn import gal_cnn
 from .learner import active_learner
 from .fit import TensorBatches, register_fit
 from .callbacks import BestEpochWeights
-from .spec import register_model, register_dataset, expand_sweep
-from .sweep import run_sweep, collect_results, LocalEngine, PauseAfterRound
+from .runs import register_model, register_dataset, expand_sweep, LocalEngine, collect_results, run_sweep, PauseAfterRound
 from .files import atomic_write, FolderLock
 from .analysis import plot_learning_curves, save_figure, mean_spread
 from .stats import per_seed_stats, labels_to_reach, paired_comparison
@@ -192,8 +191,7 @@ def fit_tiled(self:Learner,
               min_samples:int=640, # ...but at least this many training samples
              ):
     "One fastai epoch over the labelled set repeated `max(n_epoch, ceil(min_samples/n))` times: many steps, one validation"
-    lab = self.pool.labelled
-    k = max(n_epoch, math.ceil(min_samples / len(lab)))
+    lab = self.pool.labelled; k = max(n_epoch, math.ceil(min_samples / len(lab)))
     self.dls.loaders[0] = self.dls.subset_dl(np.tile(lab, k), with_labels=True, train=True)
     self.fit(1, lr)  # `active_fit` rebuilds the plain training loader at the next round
 
@@ -388,8 +386,7 @@ def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
         if len(pa): parts.append("Test-accuracy AULC minus Random's, paired by seed, over the rounds both reached" + (f" (seeds with ≥ {min_rounds} rounds)" if min_rounds else '') + ":\n\n" + aulc_markdown(pa))
     text = '\n\n'.join(parts)
     atomic_write(out/'table1.md', text + '\n')
-    main = next((p for p in ('paper', 'before') if (df.protocol == p).any()), None)
-    if main is not None:
+    if (main := next((p for p in ('paper', 'before') if (df.protocol == p).any()), None)) is not None:
         m = df[df.protocol == main]
         save_figure(plot_gal2017(m, title=f"MNIST, Gal et al. 2017 protocol ({main}): test error, mean ± sd over seeds"), out/'learning_curves.png')
         pc = paired_curve(m)

@@ -360,7 +360,7 @@ def check_rules():
               '70_app.ipynb': 'Integrations', 'tutorial.human_labels.ipynb': 'Tutorials', '21_strategies.core.ipynb': 'Strategies',
               '20_scoring.ipynb': 'Scoring', '44_tracking.ipynb': 'Integrations', '60_cli.ipynb': 'Experiments',
               '15_models.vit.ipynb': 'Models', '40_runs.experiment.ipynb': 'Experiments', '61_distributed.ipynb': 'Experiments',
-              '72_app.session.ipynb': 'Integrations', '07_data.features.ipynb': 'Data', '53_baal.ipynb': 'Integrations', '38_loop_extra.ipynb': 'Active learning loop', 'faq.ipynb': 'More'}
+              '72_app.session.ipynb': 'Integrations', '07_data.features.ipynb': 'Data', '53_baal.ipynb': 'Integrations', '82_studies.chaos.ipynb': 'Studies', '81_studies.experiments.ipynb': 'Studies', '38_loop_extra.ipynb': 'Active learning loop', 'faq.ipynb': 'More'}
     wrong = {n: (sidebar_group(n), g) for n, g in groups.items() if sidebar_group(n) != g}
     assert not wrong, f'sidebar groups (is, should be): {wrong}'
     shows = {'top_n(acq, 4)': 'expression', 'df': 'expression', 'x = 1\nx, x + 1': 'expression', 'print(x)': 'expression',

@@ -244,10 +244,11 @@ SIDEBAR_GROUPS = [
     ('Active learning loop', r'(learner|fit|callbacks?|loop)\b.*'),
     ('Experiments', r'(runs|experiment|analysis|spec|sweep|distributed|stats|gal2017|study_experiments|cli)\b.*'),
     ('Integrations', r'(tracking|modal|modal_experiment|labelstudio|app)\b.*'),
+    ('Studies', r'studies\b.*'),  # the replications and studies run with the library (8x), not part of it
     ('Internals', r'(files|chaos|test_utils)\b.*'),  # what the library stands on and how it is tested, last
 ]
 NUMBER_GROUPS = {0: 'Data', 1: 'Models', 2: 'Strategies', 3: 'Active learning loop', 4: 'Experiments',
-                 5: 'Integrations', 6: 'Experiments', 7: 'Integrations', 9: 'Internals'}
+                 5: 'Integrations', 6: 'Experiments', 7: 'Integrations', 8: 'Studies', 9: 'Internals'}
 # Within a section, these notebooks (names without their number) come first, in this order; the others follow by name.
 # Tutorials: first steps first, the reproduction last. The loop: the Learner page, then its callbacks, then speed.
 SIDEBAR_ORDER = {

@@ -8,7 +8,7 @@ Docs: https://fastai-al.github.io/fastai_al/data.deepweeds.html.md"""
 from __future__ import annotations
 from pathlib import Path
 from .core import ALData, data_root
-from .cassava import image_label_data, read_label_table
+from .images import image_label_data, read_label_table
 
 # %% auto #0
 __all__ = ['DEEPWEEDS_CLASSES', 'deepweeds_data']

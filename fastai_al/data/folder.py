@@ -15,10 +15,10 @@ from fastai.vision.core import PILImage, PILImageBW, imagenet_stats
 from fastai.vision.augment import Resize
 from fastai.data.transforms import ToTensor
 from .core import ALData
-from .cassava import check_image_labels, _report
+from .images import check_image_labels, problems_report
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'image_files', 'read_labels', 'image_folder_data']
+__all__ = ['IMAGE_EXTS', 'image_files', 'read_labels', 'label_codes', 'image_folder_data']
 
 # %% ../../nbs/06_data.folder.ipynb #22ce6e74
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.gif', '.bmp', '.tif', '.tiff', '.webp')
@@ -51,7 +51,11 @@ def read_labels(src, # CSV file or DataFrame with columns `file` and `label` (ot
     return df.reset_index(drop=True)
 
 # %% ../../nbs/06_data.folder.ipynb #ffe3002a
-def _codes_from(df:pd.DataFrame, pos:dict, classes:list, source)->tuple:
+def label_codes(df:pd.DataFrame, # A label table `file,label` (`read_labels`); an empty label means unknown
+                pos:dict, # File → item index
+                classes:list, # The class list
+                source, # Where the table comes from, for messages
+               )->tuple:
     "Item indices and class codes of the labelled rows of `df`; raises listing every bad row"
     probs, seen = [], set()
     o2i = {c: i for i, c in enumerate(classes)}
@@ -65,7 +69,7 @@ def _codes_from(df:pd.DataFrame, pos:dict, classes:list, source)->tuple:
         seen.add(f)
     if probs:
         p = pd.DataFrame(probs, columns=['row', 'file', 'label', 'problem'])
-        raise ValueError(_report(p, len(df), source) + f"\nThe classes are {classes}.")
+        raise ValueError(problems_report(p, len(df), source) + f"\nThe classes are {classes}.")
     return np.array(idxs, np.int64), np.array(codes, np.int64)
 
 def image_folder_data(folder, # Folder of images (searched recursively; hidden folders skipped)
@@ -90,15 +94,15 @@ def image_folder_data(folder, # Folder of images (searched recursively; hidden f
     if len(set(files)) != len(files): raise ValueError("image_folder_data: `files` lists a file more than once")
     if verify:
         probs = check_image_labels(folder, files, [classes[0]]*len(files), classes)
-        if len(probs): raise ValueError(_report(probs.drop(columns='label'), len(files), folder))
+        if len(probs): raise ValueError(problems_report(probs.drop(columns='label'), len(files), folder))
     pos = {f: i for i, f in enumerate(files)}
     codes = np.full(len(files), -1, np.int64)
     if labels is not None:
-        i, c = _codes_from(read_labels(labels), pos, classes, labels if not isinstance(labels, pd.DataFrame) else 'the label table')
+        i, c = label_codes(read_labels(labels), pos, classes, labels if not isinstance(labels, pd.DataFrame) else 'the label table')
         codes[i] = c
     vidx = np.zeros(0, np.int64)
     if valid is not None:
-        vidx, vc = _codes_from(read_labels(valid), pos, classes, valid if not isinstance(valid, pd.DataFrame) else 'the validation table')
+        vidx, vc = label_codes(read_labels(valid), pos, classes, valid if not isinstance(valid, pd.DataFrame) else 'the validation table')
         clash = vidx[(codes[vidx] >= 0) & (codes[vidx] != vc)]
         if len(clash): raise ValueError(f"image_folder_data: the label table and the validation table disagree on {[files[k] for k in clash[:10]]}")
         codes[vidx] = vc

@@ -14,8 +14,9 @@ import torch
 import pandas as pd
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'top_n', 'Strategy', 'register_strategy', 'ranked_strategy', 'get_strategy', 'list_strategies',
-           'input_device', 'draw_with', 'random_sampling', 'least_confidence', 'margin', 'ratio', 'entropy']
+__all__ = ['STRATEGIES', 'LAZY_STRATEGIES', 'top_n', 'Strategy', 'register_strategy', 'ranked_strategy', 'get_strategy',
+           'list_strategies', 'input_device', 'draw_with', 'random_sampling', 'least_confidence', 'margin', 'ratio',
+           'entropy']
 
 # %% ../../nbs/21_strategies.core.ipynb #b310314c
 def top_n(acq:torch.Tensor, # Acquisition scores, one per pool item; higher is picked first
@@ -91,28 +92,29 @@ def ranked_strategy(name:str, needs:tuple, family:str='', ref:str=''):
     return _inner
 
 # %% ../../nbs/21_strategies.core.ipynb #8f2618bd
-_STRATEGY_MODULES = ['fastai_al.strategies.core']
+# strategies provided by a module with optional dependencies, imported the first time one of their names is asked for
+# name prefix -> (module, what its strategies are, the optional package they need)
+LAZY_STRATEGIES = {'baal_': ('fastai_al.baal_bridge', "baal's heuristics", 'baal')}
+
+def _lazy(name:str):
+    "Import the module that provides strategy `name`, if `LAZY_STRATEGIES` names one"
+    module, what, extra = next((v for p, v in LAZY_STRATEGIES.items() if name.startswith(p)), (None, None, None))
+    if module is None: return
+    try: importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if not (e.name or '').startswith(extra): raise
+        raise KeyError(f"{name!r} is one of {what}, which need {extra}: pip install 'fastai_al[{extra}]'") from None
 
 def get_strategy(name:str|Strategy)->Strategy:
     "The registered strategy called `name`; an unknown name lists what is registered"
     if isinstance(name, Strategy): return name
-    if name not in STRATEGIES:
-        # strategies live in several modules: make sure they have all registered before giving up
-        try: importlib.import_module('fastai_al.all')
-        except ImportError: pass
-    if name not in STRATEGIES and isinstance(name, str) and name.startswith('baal_'):  # baal's heuristics: fastai_al.baal_bridge
-        try: importlib.import_module('fastai_al.baal_bridge')
-        except ModuleNotFoundError as e:
-            if not (e.name or '').startswith('baal'): raise
-            raise KeyError(f"{name!r} is one of baal's heuristics, which need baal: pip install 'fastai_al[baal]'") from None
+    if name not in STRATEGIES and isinstance(name, str): _lazy(name)
     if name not in STRATEGIES:
         raise KeyError(f"Unknown strategy {name!r}. Registered strategies: {', '.join(sorted(STRATEGIES))}")
     return STRATEGIES[name]
 
 def list_strategies()->pd.DataFrame:
     "A table of every registered strategy: name, family, what it needs, reference"
-    try: importlib.import_module('fastai_al.all')
-    except ImportError: pass
     return pd.DataFrame([dict(name=s.name, family=s.family, needs=', '.join(s.needs) or '-', reference=s.ref,
                               description=s.doc.split('\n')[0]) for s in STRATEGIES.values()]
                        ).sort_values(['family', 'name'], kind='stable').reset_index(drop=True)
