@@ -100,13 +100,13 @@ def query(self:Learner,
     if n == len(cand): pos, sc = np.arange(n), None  # nothing to choose
     else:
         sc = self.score_pool(cand, strat.needs, **score_kwargs)
-        pos = strat(sc, n, g).numpy()
+        pos = strat(sc, n, g).cpu().numpy()
     idxs = cand[pos]
     scores = np.full(n, np.nan)
     if strat.score is not None and sc is not None:
-        scores = strat.score(*[sc[k] for k in strat.needs])[torch.as_tensor(pos)].double().numpy()
-    probs = sc['probs'][torch.as_tensor(pos)] if sc is not None and 'probs' in sc else self.score_pool(idxs, ('probs',), **score_kwargs)['probs']
-    conf, guess = probs.max(1) if len(idxs) else (torch.zeros(0), torch.zeros(0, dtype=torch.long))
+        scores = strat.score(*[sc[k] for k in strat.needs])[torch.from_numpy(pos)].double().numpy()
+    probs = sc['probs'][torch.from_numpy(pos)] if sc is not None and 'probs' in sc else self.score_pool(idxs, ('probs',), **score_kwargs)['probs']
+    conf, guess = probs.max(1) if len(idxs) else (torch.zeros(0, device='cpu'), torch.zeros(0, dtype=torch.long, device='cpu'))
     return Acquisition(idxs, scores, guess.numpy(), conf.double().numpy(), strat.name, list(dls.data.vocab), dls.data.labels[idxs].copy())
 
 @patch
