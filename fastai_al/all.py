@@ -9,8 +9,11 @@ from .data.images import *
 from .data.cassava import *
 from .data.deepweeds import *
 from .data.folder import *
+from .data.dls import *  # ActiveDataLoaders.from_dls, ALData.from_dls
+from .data.features import *
 from .models.cnn import *
 from .models.resnet import *
+from .models.frozen import *
 from .scoring import *
 from .fit import *
 from .strategies import *  # every strategy, registered

@@ -81,6 +81,7 @@ def main(out:str=str(ROOT/'nbs'/'images'/'label_app_digits.png'), # Where to wri
                         pg.wait_for_selector(f'#card-{i}[data-status="label"]')
                     pg.click('#train')
                     pg.wait_for_selector(f'#status >> text=Round {rnd} trained')
+                    pg.click('#next')   # the next batch from the new ranking (the page keeps the batch being labelled)
                     pg.wait_for_selector(f'#batch >> text=after round {rnd}')
                 pg.mouse.move(0, 0)
                 Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/runs.spec.html.md"""
 
 # %% ../../nbs/43_runs.spec.ipynb #a031dee6
 from __future__ import annotations
-import hashlib, inspect, itertools, json, types, typing
+import hashlib, inspect, itertools, json, os, types, typing, urllib.parse
 from dataclasses import dataclass, field, asdict, fields, MISSING
 from pathlib import Path
 import yaml
@@ -68,6 +68,18 @@ def _hints(f)->dict:
     try: return typing.get_type_hints(f)
     except Exception: return {}
 
+_PATH_ENDS = ('_path', '_dir', '_file', '_folder')
+def _is_path_arg(name:str, hint=None)->bool:
+    "Whether argument `name` (annotated `hint`) names a file or folder"
+    return name == 'path' or name.endswith(_PATH_ENDS) or hint in (Path, os.PathLike)
+
+def _missing_path(name:str, v, hint=None)->str|None:
+    "The file or folder argument `name` names that does not exist here (a `file://` URL's too), or None"
+    if isinstance(v, str) and v.startswith('file://'): p = urllib.parse.unquote(urllib.parse.urlparse(v).path)
+    elif _is_path_arg(name, hint) and isinstance(v, (str, os.PathLike)) and str(v): p = v
+    else: return None
+    return None if Path(p).expanduser().exists() else str(v)
+
 def _kwargs_checked(what:str, f, kw:dict, skip=())->tuple:
     "`(kw coerced, problems)`: `kw` checked against the arguments (and annotations) of `f`"
     try: sig = inspect.signature(f)
@@ -80,6 +92,7 @@ def _kwargs_checked(what:str, f, kw:dict, skip=())->tuple:
         if k in ps:
             try: v = _coerce(v, hints.get(k), ps[k].default)
             except TypeError as e: probs.append(f"{what}.{k}: {e}")
+            if (p := _missing_path(k, v, hints.get(k))) is not None: probs.append(f"{what}.{k}: {p} does not exist")
         elif not var: probs.append(f"{what}.{k}: not an argument of {fname}{close_name(k, ps)}; it takes {', '.join(ps)}")
         out[k] = v
     return out, probs
