@@ -173,6 +173,10 @@ def watch_cache(app, res, n):
                 return
         time.sleep(1)
 
+def _uptime()->str:
+    try: return subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()
+    except OSError: return ''
+
 def pct(xs, q): return float(np.percentile(xs, q)) if xs else None
 
 def summary(res):
@@ -183,17 +187,18 @@ def summary(res):
                 batch_wait_median_s=pct(waits, 50), batch_wait_max_s=max(waits) if waits else None,
                 batch_wait_training_max_s=max(wt) if wt else None,
                 round_s=[round(r['wall_s'], 1) for r in res['rounds']], round_train_s=[round(r['train_s'] or 0, 1) for r in res['rounds']],
-                cache_build_s=res.get('cache_build_s'), cache_mb=res['cache_bytes'] / 1e6 if res.get('cache_bytes') else None)
+                cache_build_s=res.get('cache_build_s'), cache_mb=res['cache_bytes'] / 1e6 if res.get('cache_bytes') else None,
+                cache_bytes_per_image=res['cache_bytes'] / res['size'] if res.get('cache_bytes') else None)
 
 def markdown(o)->str:
     f = lambda x, d=1: '–' if x is None else f"{x:.{d}f}"
-    rows = ["| images | app | launch → first batch (s) | label p50 / p99 (s) | label p99 while training (s) | wait between batches, median / max (s) | longest wait while a round trains (s) | rounds (s) | feature cache: build (s), size (MB) | load |",
+    rows = ["| images | app | launch → first batch (s) | label p50 / p99 (s) | label p99 while training (s) | wait between batches, median / max (s) | longest wait while a round trains (s) | rounds (s) | feature cache: build (s), size (MB; bytes an image) | load (1-min, before–after) |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     names = dict(today="today's app", whole='new: whole model, pool subset', frozen='new: frozen body, cached features')
     for r in o['runs']:
         s = r.get('summary')
         if not s: rows.append(f"| {r['size']:,} | {names[r['mode']]} | failed: {r.get('error', '')[:80]} |||||||| "); continue
-        cache = f"{f(s['cache_build_s'], 0)}, {f(s['cache_mb'])}" if r['mode'] == 'frozen' else '–'
+        cache = f"{f(s['cache_build_s'], 0)}, {f(s['cache_mb'])} ({f(s['cache_bytes_per_image'], 0)})" if r['mode'] == 'frozen' else '–'
         rows.append(f"| {r['size']:,} | {names[r['mode']]} | {f(s['launch_to_first_batch_s'])} | {f(s['label_p50_s'], 2)} / {f(s['label_p99_s'], 2)} | "
                     f"{f(s['label_p99_training_s'], 2)} | {f(s['batch_wait_median_s'], 2)} / {f(s['batch_wait_max_s'], 1)} | "
                     f"{f(s['batch_wait_training_max_s'], 1)} | {', '.join(f(x) for x in s['round_s'])} | {cache} | "
@@ -207,6 +212,7 @@ def main(old:str=None, # A checkout of today's app (e.g. `git worktree add --det
          folders:str=None, # Where the digit folders are written (reused); default a temporary folder
          threads:int=2, # torch threads of each app
          modes:str='today,whole,frozen', # Which runs
+         today_sizes:str=None, # Folder sizes for today's app (default: all of `sizes`; today's rounds at 50,000 take many minutes)
          out:str=None, # Also write the JSON here
          md:str=None, # Also write the Markdown table here
          screenshot:str=None, # Save a full-page screenshot of the new app (whole model, smallest folder) at the end of its run
@@ -217,15 +223,17 @@ def main(old:str=None, # A checkout of today's app (e.g. `git worktree add --det
     truth = make_folders(froot, sizes)
     weights = make_weights(froot/'cnn64_mnist_test.pth')
     runs = [m for m in modes.split(',') if m != 'today' or old]
-    out_all = dict(machine=dict(cpus=os.cpu_count(), python=sys.version.split()[0]), think_s=think, runs=[])
+    out_all = dict(machine=dict(cpus=os.cpu_count(), python=sys.version.split()[0], nice=os.nice(0)), think_s=think, runs=[],
+                   started=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), uptime_start=_uptime())
     with sync_playwright() as p:
         br = p.chromium.launch(executable_path=shutil.which('chromium'), args=['--no-sandbox', '--disable-gpu'])
         for n in sizes:
             for mode in runs:
+                if mode == 'today' and today_sizes and n not in [int(t) for t in today_sizes.split(',')]: continue
                 work = Path(tempfile.mkdtemp())
                 root = Path(old) if mode == 'today' else REPO
                 args = ['--weights', weights] if mode == 'frozen' else []
-                res = dict(size=n, mode=mode, labels=[], batch_waits=[], rounds=[], load_before=os.getloadavg())
+                res = dict(size=n, mode=mode, labels=[], batch_waits=[], rounds=[], load_before=os.getloadavg(), uptime_before=_uptime())
                 app = App(root, froot/f'mnist_{n}', work/'labels.db', *args, threads=threads)
                 if mode == 'frozen': threading.Thread(target=watch_cache, args=(app, res, n), daemon=True).start()
                 try:
@@ -241,7 +249,7 @@ def main(old:str=None, # A checkout of today's app (e.g. `git worktree add --det
                     pg.close()
                 except Exception as e: res['error'] = f"{type(e).__name__}: {e}"; res['log'] = app.log.read_text()[-2000:]
                 finally:
-                    app.kill(); res['load_after'] = os.getloadavg(); shutil.rmtree(work, ignore_errors=True)
+                    app.kill(); res['load_after'] = os.getloadavg(); res['uptime_after'] = _uptime(); shutil.rmtree(work, ignore_errors=True)
                 res['summary'] = summary(res) if 'first_batch_s' in res else None
                 print(json.dumps(dict(size=n, mode=mode, summary=res['summary'], error=res.get('error')), default=str), flush=True)
                 out_all['runs'].append(res)
