@@ -9,6 +9,7 @@ from .data.images import *
 from .data.cassava import *
 from .data.deepweeds import *
 from .data.folder import *
+from .data.dls import *  # ActiveDataLoaders.from_dls, ALData.from_dls
 from .data.features import *
 from .models.cnn import *
 from .models.resnet import *

@@ -104,7 +104,7 @@ def sharded_top(learn:Learner, # A learner with `ActiveDataLoaders`
     if data is None: data = getattr(learn, 'al_spec', None) if remote else None
     if data is None: data = learn.dls.data
     model = learn.model if next(learn.model.parameters()).device.type == 'cpu' else copy.deepcopy(learn.model).cpu()
-    scorer = ShardScorer(data, model, strat.name, n, learn.dls.data.after_item, learn.dls.data.after_batch,
+    scorer = ShardScorer(data, model, strat.name, n, list(learn.dls.valid.after_item.fs), list(learn.dls.valid.after_batch.fs),  # the loaders' own (transforms added after building included)
                          mc_samples, bs, seed)
     shards = [(s, idxs[s:e]) for s, e in shard_bounds(len(idxs), n_shards, bs)]
     parts = engine.map(scorer, shards)

@@ -179,6 +179,7 @@ class TensorBatches(Callback):
 class ValidateLastEpoch(Callback):
     "Validate only after the last epoch of each `fit`: earlier epochs get an empty validation loader (metrics `None`)"
     order = TensorBatches.order - 10  # before `TensorBatches`, which then leaves the empty loader alone
+    def __init__(self): super().__init__()  # no arguments (the page shows none of `Callback`'s event keywords)
     def before_fit(self): self._fitting = True
     def after_fit(self): self._fitting = False
     def before_validate(self):

@@ -315,7 +315,7 @@ def paired_aulc(df:pd.DataFrame, # Tidy results with `test_accuracy`
     "Per strategy: test-accuracy AULC minus the baseline's, paired by seed over the rounds all those runs have reached: mean, 95% t-interval, seeds ahead"
     rows = []
     for k in sorted(set(df.strategy) - {baseline}, key=_rank):
-        n = df[df.strategy.isin([k, baseline])].groupby(['seed', 'strategy'])['round'].max().add(1).unstack().dropna().min(1)
+        n = df[df.strategy.isin([k, baseline])].groupby(['seed', 'strategy'])['round'].max().add(1).unstack().dropna().min(axis=1)
         seeds = set(n[n >= (min_rounds or 0)].index) if {k, baseline} <= set(df.strategy) else set()
         if not seeds: continue
         d = common_rounds(df[df.strategy.isin([k, baseline]) & df.seed.isin(seeds)])

@@ -17,7 +17,7 @@ from fastai.learner import Learner
 from .files import atomic_write
 from .labelstudio import ls_config_tags, ls_tasks, ls_image_name, LSItemIndex
 from .labelstudio_client import LSError, LSProject
-from .learner import _active_dls
+from .data.core import active_dls  # the ActiveDataLoaders of a learner, or an error naming `to_active`
 
 # %% auto #0
 __all__ = ['LSPull', 'LSSync', 'LSRanking', 'ls_rank']
@@ -35,7 +35,7 @@ def relabel(self:Learner,
     by:str|None=None, # Who changed them
 )->np.ndarray:
     "Change labels people gave (kept in `pool.changes` with the last round that trained on the old ones); rebuilds the loaders"
-    dls = _active_dls(self)
+    dls = active_dls(self)
     data, pool = dls.data, dls.pool
     idxs = pool._changeable(idxs, 'relabel')
     if isinstance(labels, (str, bytes)) or not hasattr(labels, '__len__'): labels = [labels]
@@ -53,7 +53,7 @@ def unlabel(self:Learner,
     by:str|None=None, # Who withdrew the labels
 )->np.ndarray:
     "Send labelled items back to the pool (kept in `pool.changes` with the last round that trained on them); rebuilds the loaders"
-    dls = _active_dls(self)
+    dls = active_dls(self)
     data, pool = dls.data, dls.pool
     idxs = pool.unlabel(idxs, by, rnd=getattr(self, 'al_round', None))
     if data.label_store: data.set_labels(idxs, np.full(len(idxs), -1))

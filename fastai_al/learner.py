@@ -16,11 +16,13 @@ from fastcore.basics import patch
 from fastcore.foundation import L
 from fastcore.meta import delegates
 from fastai.learner import Learner
+from fastai.data.core import DataLoaders
 from fastai.metrics import accuracy, F1Score
 from fastai.torch_core import set_seed
 import fastai.callback.schedule, fastai.callback.progress  # fit_one_cycle, fine_tune, no_bar
 from .pool import ActivePool, random_subset
-from .data.core import ALData, ActiveDataLoaders
+from .data.core import ALData, ActiveDataLoaders, active_dls
+import fastai_al.data.dls  # ActiveDataLoaders.from_dls
 from .fit import get_fit
 from .scoring import *
 from .strategies.core import get_strategy
@@ -37,22 +39,21 @@ def active_learner(data:ALData, # The dataset (see `fastai_al.data`)
                    bs:int=64, # Training batch size
                    **kwargs)->Learner:
     "A `Learner` training on `pool.labelled`, validating on `pool.valid`, reporting accuracy and macro-F1"
+    if isinstance(data, DataLoaders):
+        raise TypeError("active_learner takes `ALData` (see `fastai_al.data`); for fastai DataLoaders build your Learner as usual "
+                        "and make it active: `Learner(dls, model).to_active(n_init=20)` (or `vision_learner(dls, arch).to_active(...)`)")
     kwargs.setdefault('metrics', [accuracy, F1Score(average='macro')])
     dls = data.dataloaders(pool, bs=bs)
     dls.check_model(model)
     return Learner(dls, model, **kwargs)
 
 # %% ../nbs/30_learner.ipynb #04f32df4
-def _active_dls(learn:Learner)->ActiveDataLoaders:
-    if not isinstance(learn.dls, ActiveDataLoaders):
-        raise TypeError(f"this Learner's dls are {type(learn.dls).__name__}, not ActiveDataLoaders: build it with "
-                        "`active_learner(data, pool, model)` (or `Learner(data.dataloaders(pool), model)`)")
-    return learn.dls
-
 @patch(as_prop=True)
 def pool(self:Learner)->ActivePool:
     "The `ActivePool` of this learner's `ActiveDataLoaders`"
-    return _active_dls(self).pool
+    return active_dls(self).pool
+
+_active_dls = active_dls  # the former private name, for code written before `fastai_al.data.core.active_dls`: use that
 
 # %% ../nbs/30_learner.ipynb #09aac8e6
 @patch
@@ -62,7 +63,7 @@ def label(self:Learner,
     by:str|None=None, # Who gave `labels`
 )->np.ndarray:
     "Label `idxs` and rebuild the training loader"
-    return _active_dls(self).label(idxs, labels, by)
+    return active_dls(self).label(idxs, labels, by)
 
 # %% ../nbs/30_learner.ipynb #8d3b9463
 @dataclass
@@ -91,7 +92,7 @@ def query(self:Learner,
     **score_kwargs, # Passed to `score_pool` (e.g. `mc_samples`, `bs`)
 )->Acquisition:
     "The `n` pool items `strategy` picks, with scores and the model's guesses; labels nothing"
-    dls = _active_dls(self)
+    dls = active_dls(self)
     strat, cand = get_strategy(strategy), dls.pool.pool
     g = generator if generator is not None else torch.Generator().manual_seed(0)
     cand = random_subset(cand, pool_subset, g)
@@ -99,13 +100,13 @@ def query(self:Learner,
     if n == len(cand): pos, sc = np.arange(n), None  # nothing to choose
     else:
         sc = self.score_pool(cand, strat.needs, **score_kwargs)
-        pos = strat(sc, n, g).numpy()
+        pos = strat(sc, n, g).cpu().numpy()
     idxs = cand[pos]
     scores = np.full(n, np.nan)
     if strat.score is not None and sc is not None:
-        scores = strat.score(*[sc[k] for k in strat.needs])[torch.as_tensor(pos)].double().numpy()
-    probs = sc['probs'][torch.as_tensor(pos)] if sc is not None and 'probs' in sc else self.score_pool(idxs, ('probs',), **score_kwargs)['probs']
-    conf, guess = probs.max(1) if len(idxs) else (torch.zeros(0), torch.zeros(0, dtype=torch.long))
+        scores = strat.score(*[sc[k] for k in strat.needs])[torch.from_numpy(pos)].double().numpy()
+    probs = sc['probs'][torch.from_numpy(pos)] if sc is not None and 'probs' in sc else self.score_pool(idxs, ('probs',), **score_kwargs)['probs']
+    conf, guess = probs.max(1) if len(idxs) else (torch.zeros(0, device='cpu'), torch.zeros(0, dtype=torch.long, device='cpu'))
     return Acquisition(idxs, scores, guess.numpy(), conf.double().numpy(), strat.name, list(dls.data.vocab), dls.data.labels[idxs].copy())
 
 @patch
@@ -127,15 +128,24 @@ def acquire(self:Learner,
 def show_acquired(self:Learner,
     acq:Acquisition=None, # What to show (default: `last_acquisition`)
     max_n:int=20, # Show at most this many
-    ncols:int=5, figsize=None):
+    ncols:int=5, # Images per row
+    figsize=None, # Only its width is used: the height follows from the rows and their titles
+):
     "The picked images in a grid with guess, confidence, score and (when known) the true label"
+    dls = active_dls(self)
     acq = acq if acq is not None else getattr(self, 'last_acquisition', None)
     if acq is None or not len(acq): raise ValueError("nothing to show: pass an `Acquisition` (from `learn.query`) or acquire first")
-    dls, n = _active_dls(self), min(max_n, len(acq))
+    n = min(max_n, len(acq))
     dl = dls.subset_dl(acq.idxs[:n], bs=64)  # its own decoding: the training loader may still be empty (cold start)
     xs = torch.cat([dl.decode((b[0],))[0].cpu() for b in dl])
     nrows = math.ceil(n / ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (2.2 * ncols, 2.5 * nrows), squeeze=False)
+    lines = 1 + (not np.isnan(acq.scores[:n]).all()) + (acq.labels is not None and (acq.labels[:n] >= 0).any())
+    # the layout in inches: square image cells, and above each row the room its titles take, so no title runs into an image
+    w = figsize[0] if figsize else 2.2 * ncols
+    side, title, sup, gap = w * 0.98 / (ncols + 0.1 * (ncols - 1)), 0.15 * lines + 0.1, 0.35, 0.05
+    h = sup + nrows * (title + side) + gap
+    fig, axs = plt.subplots(nrows, ncols, figsize=(w, h), squeeze=False)
+    fig.subplots_adjust(left=0.01, right=0.99, top=1 - (sup + title) / h, bottom=gap / h, wspace=0.1, hspace=title / side)
     for k, ax in enumerate(axs.flat):
         ax.axis('off')
         if k >= n: continue
@@ -149,7 +159,6 @@ def show_acquired(self:Learner,
         if known: t += f"\ntrue: {acq.vocab[acq.labels[k]]}"
         ax.set_title(t, fontsize=8, color=('green' if acq.labels[k] == acq.guess[k] else 'red') if known else 'black')
     fig.suptitle(f"{acq.strategy}: {len(acq)} picked" + (f", first {n} shown" if n < len(acq) else ''), fontsize=10)
-    fig.tight_layout()
     return fig
 
 # %% ../nbs/30_learner.ipynb #99ab1ae1
@@ -169,7 +178,7 @@ def _ensure_metrics(self:Learner):
 @patch
 def _start_round(self:Learner, lr, reinit, seed, rnd):
     "Seed the round, reset the weights (`reinit`), rebuild the training loader"
-    dls = _active_dls(self)
+    dls = active_dls(self)
     if len(dls.pool.labelled) == 0:
         raise ValueError("nothing is labelled yet: label a first batch (for a cold start, `learn.query(n, 'random')` picks one)")
     if not hasattr(self, '_al_init_state'): self._al_init_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
@@ -248,7 +257,7 @@ def active_round(self:Learner,
     **kwargs, # Passed to `fit_round` (epochs, lr, fit, reinit, quiet, best_epoch, test)
 )->dict:
     "One round: fit and evaluate, then acquire `n` items for the next; fires every round event, returns the round's row"
-    dls = _active_dls(self)
+    dls = active_dls(self)
     strat = get_strategy(strategy)
     if label: _check_can_label(dls, n)
     _positive_int(kwargs.get('epochs', 5), 'epochs'); get_fit(kwargs.get('fit', 'fit_one_cycle'))
@@ -294,7 +303,7 @@ def active_fit(self:Learner,
     **kwargs, # Passed to `active_round` and `fit_round` (epochs, lr, fit, reinit, pool_subset, mc_samples, ...)
 )->pd.DataFrame:
     "Run the active-learning loop, `active_round` after `active_round`; one row per round of this call"
-    dls = _active_dls(self)
+    dls = active_dls(self)
     _positive_int(rounds, 'rounds'); _positive_int(n_per_round, 'n_per_round'); _positive_int(kwargs.get('epochs', 5), 'epochs')
     if not 0 <= start_round <= rounds: raise ValueError(f"start_round must be in 0…{rounds}, got {start_round}")
     strat = get_strategy(strategy); get_fit(kwargs.get('fit', 'fit_one_cycle'))
@@ -317,3 +326,18 @@ def active_fit(self:Learner,
     res = pd.DataFrame(self.al_rows[n_before:])
     res.attrs.update(strategy=strat.name, seed=seed)  # what `plot_learning_curves` and `summarise` label a single run with
     return res
+
+# %% ../nbs/30_learner.ipynb #3f46e0d9
+@patch
+@delegates(ActiveDataLoaders.from_dls, but=['dls', 'n_init', 'seed'])
+def to_active(self:Learner,
+    n_init:int=0, # Training items labelled from the start, drawn at random (class-balanced; 0: a cold start)
+    seed:int=0, # Seed of that draw
+    **kwargs, # Passed to `ActiveDataLoaders.from_dls` (unlabelled, balanced, holdout, bs, num_workers, pin_memory)
+)->Learner:
+    "Make this `Learner` active, in place: its training set becomes the pool; model, loss, optimiser, metrics, callbacks stay"
+    if isinstance(self.dls, ActiveDataLoaders): raise ValueError("this Learner is active already")
+    dls = ActiveDataLoaders.from_dls(self.dls, n_init, seed, **kwargs)
+    dls.check_model(self.model)
+    self.dls = dls
+    return self

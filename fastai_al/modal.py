@@ -1,4 +1,4 @@
-"""A fastai `Learner` as modAL's estimator, every fastai_al strategy as a modAL query strategy, and the fix that lets modAL 0.4.2.1 `teach` under current scikit-learn.
+"""A fastai `Learner` as modAL's estimator, every fastai_al strategy as a modAL query strategy for any estimator (a scikit-learn classifier, a `Committee`), and the fix that lets modAL 0.4.2.1 `teach` under current scikit-learn.
 
 Docs: https://fastai-al.github.io/fastai_al/modal.html.md"""
 
@@ -6,11 +6,12 @@ Docs: https://fastai-al.github.io/fastai_al/modal.html.md"""
 
 # %% ../nbs/50_modal.ipynb #1aa86d05
 from __future__ import annotations
-import inspect, time
+import inspect, time, warnings
 from copy import deepcopy
 import numpy as np
 import torch
 from torch import nn
+import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_X_y
 from sklearn.utils.validation import check_is_fitted
@@ -24,7 +25,9 @@ from fastai.data.core import TfmdDL, DataLoaders
 from fastai.data.transforms import IntToFloatTensor, Normalize
 import fastai.callback.schedule, fastai.callback.progress  # fit_one_cycle, no_bar
 from .scoring import score_loader
+from .fit import get_fit
 from .learner import round_seed
+from .pool import random_subset
 from .strategies.core import get_strategy
 from .callbacks import BestEpochWeights
 
@@ -34,12 +37,24 @@ __all__ = ['CompatActiveLearner', 'LearnerClassifier', 'modal_strategy']
 # %% ../nbs/50_modal.ipynb #ad6ae169
 _FINITE_KW = 'ensure_all_finite' if 'ensure_all_finite' in inspect.signature(check_X_y).parameters else 'force_all_finite'
 
+def _label_kind(y)->str:
+    k = np.asarray(y).dtype.kind
+    return 'numbers' if k in 'iufb' else 'text' if k in 'USO' else k
+
 class CompatActiveLearner(ActiveLearner):
-    "modAL's `ActiveLearner` whose `teach`/`fit` work with scikit-learn ≥ 1.8 (`force_all_finite` → `ensure_all_finite`)"
+    "modAL's `ActiveLearner` whose `teach`/`fit` work with scikit-learn ≥ 1.8 (`force_all_finite` → `ensure_all_finite`), and whose `teach` changes nothing when it fails"
     def _check_X_y(self, X, y):
         # the same check modAL 0.4.2.1 makes, with the finiteness keyword under its current name
         check_X_y(X, y, accept_sparse=True, ensure_2d=False, allow_nd=True, multi_output=True, dtype=None,
                   **{_FINITE_KW: self.force_all_finite})
+
+    def _check_labels(self, y):
+        "Refuse new labels the estimator cannot take, naming only those (before anything changes)"
+        check = getattr(self.estimator, 'check_labels', None)
+        if check is not None: return check(y)
+        if self.y_training is not None and _label_kind(y) != _label_kind(self.y_training):
+            bad = np.unique(np.asarray(y))[:10].tolist()
+            raise ValueError(f"the new labels {bad} are {_label_kind(y)}, the known labels are {_label_kind(self.y_training)}")
 
     def _add_training_data(self, X, y):
         "Append `X`, `y` to the known training data (no refit)"
@@ -50,6 +65,14 @@ class CompatActiveLearner(ActiveLearner):
             except ValueError: raise ValueError('the dimensions of the new training data and labels must agree with '
                                                 'the training data and labels provided so far') from None
 
+    def _fit_on_new(self, X, y, bootstrap:bool=False, **fit_kwargs):
+        # modAL's `only_new`: train on the new items only, for estimators that keep their weights between fits (networks);
+        # a `LearnerClassifier` does so through `partial_fit` (its `fit` starts from the initial weights, as scikit-learn's do)
+        if getattr(self.estimator, 'continues_on_new', False) and not bootstrap:
+            self.estimator.partial_fit(X, y, **fit_kwargs)
+            return self
+        return super()._fit_on_new(X, y, bootstrap=bootstrap, **fit_kwargs)
+
     def fit(self, X, y, bootstrap:bool=False, **fit_kwargs):
         "Forget the known data, keep `X`, `y` and fit the estimator to them"
         self._check_X_y(X, y)
@@ -57,13 +80,17 @@ class CompatActiveLearner(ActiveLearner):
         return self._fit_to_known(bootstrap=bootstrap, **fit_kwargs)
 
     def teach(self, X, y, bootstrap:bool=False, only_new:bool=False, **fit_kwargs):
-        "Add `X`, `y` to the known data and refit (on the new data only if `only_new`)"
-        if not only_new:
-            self._add_training_data(X, y)
-            self._fit_to_known(bootstrap=bootstrap, **fit_kwargs)
-        else:
-            self._check_X_y(X, y)
-            self._fit_on_new(X, y, bootstrap=bootstrap, **fit_kwargs)
+        "Add `X`, `y` to the known data and refit (`only_new`: train on `X`, `y` alone, continuing from the current weights); on an error nothing changes"
+        self._check_X_y(X, y); self._check_labels(y)
+        known = self.X_training, self.y_training
+        try:
+            if not only_new:
+                self._add_training_data(X, y)
+                self._fit_to_known(bootstrap=bootstrap, **fit_kwargs)
+            else: self._fit_on_new(X, y, bootstrap=bootstrap, **fit_kwargs)
+        except BaseException:
+            self.X_training, self.y_training = known
+            raise
 
 # %% ../nbs/50_modal.ipynb #e1331689
 class _Arrays(torch.utils.data.Dataset):
@@ -71,15 +98,24 @@ class _Arrays(torch.utils.data.Dataset):
     def __len__(self): return len(self.arrays[0])
     def __getitem__(self, i): return tuple(a[i] for a in self.arrays)
 
+def _class_codes(y, classes:np.ndarray)->TensorCategory:
+    "Position of each label of `y` in `classes`; labels outside them are an error naming only those"
+    o2i = {c: i for i, c in enumerate(np.asarray(classes).tolist())}
+    ys = np.asarray(y).tolist()
+    bad = [l for l in dict.fromkeys(ys) if l not in o2i]
+    if bad: raise ValueError(f"labels {bad[:10]} are not among the classes {list(o2i)}")
+    return TensorCategory(torch.tensor([o2i[l] for l in ys], dtype=torch.int64))
+
 class LearnerClassifier(ClassifierMixin, BaseEstimator):
     "A scikit-learn classifier training `model` with a fastai `Learner` on image arrays"
+    continues_on_new = True  # `CompatActiveLearner.teach(only_new=True)` continues from the current weights (`partial_fit`)
     def __init__(self,
                  model:nn.Module, # The network (logits out); every fit starts from these weights
                  classes=None, # All class labels, in output order (default: those of the first `y`)
                  epochs:int=5, # Epochs per fit
                  lr:float=1e-3, # Learning rate (max LR for one-cycle)
                  bs:int=64, # Training batch size (scoring uses twice this)
-                 fit_method:str='fit_one_cycle', # `Learner` method that trains
+                 fit_method='fit_one_cycle', # A registered fit method (`register_fit`) or `f(learn, epochs, lr)`
                  seed:int=0, # Fit k is seeded `round_seed(seed, k)`, as round k of `active_fit`
                  valid:tuple=None, # `(X, y)` validated on after every epoch (best accuracy / F1 go to `history_`)
                  stats:tuple=None, # Per-channel `(mean, std)` of the [0, 1]-scaled images
@@ -94,49 +130,55 @@ class LearnerClassifier(ClassifierMixin, BaseEstimator):
         self.mc_samples, self.warm_start, self.learner_kwargs, self.best_epoch = mc_samples, warm_start, learner_kwargs, best_epoch
 
     def _images(self, X)->TensorImage:
+        "`X` as image tensors: integers (any dtype) are 8-bit pixels, scaled to [0, 1] later; floats are taken as scaled"
         X = np.asarray(X)
         if self.input_shape is not None: X = X.reshape(len(X), *self.input_shape)
         elif X.ndim == 3: X = X[:, None]
         if X.ndim != 4: raise ValueError(f"expected images N×C×H×W (or N×H×W, or flat rows with `input_shape`), got shape {X.shape}")
-        x = torch.tensor(X)
-        return TensorImage(x if x.dtype == torch.uint8 else x.float())
+        if X.dtype.kind in 'iu':  # every integer type the same way: 8-bit pixel values
+            if X.size and (X.min() < 0 or X.max() > 255):
+                raise ValueError(f"integer images are read as 8-bit pixels (0…255, divided by 255), but these ({X.dtype}) hold "
+                                 f"{X.min()}…{X.max()}: scale them to [0, 1] floats yourself")
+            return TensorImage(torch.from_numpy(X.astype(np.uint8)))
+        if X.dtype.kind != 'f': raise TypeError(f"images must be numbers, got {X.dtype}")
+        return TensorImage(torch.from_numpy(X.astype(np.float32)))
 
-    def _codes(self, y)->TensorCategory:
-        y, order = np.asarray(y), np.argsort(self.classes_, kind='stable')
-        pos = order[np.searchsorted(self.classes_, y, sorter=order).clip(0, len(order) - 1)]
-        bad = self.classes_[pos] != y
-        if bad.any(): raise ValueError(f"labels {np.unique(y[bad])[:10].tolist()} are not among the classes {self.classes_.tolist()}")
-        return TensorCategory(torch.from_numpy(pos.astype(np.int64)))
+    def _codes(self, y, classes=None)->TensorCategory: return _class_codes(y, self.classes_ if classes is None else classes)
 
-    def _dl(self, X, y=None, train:bool=False, bs:int=None)->TfmdDL:
-        x = self._images(X)
+    def check_labels(self, y):
+        "Raise, naming them, if labels of `y` are not among the classes (before a fit changes anything)"
+        classes = getattr(self, 'classes_', None) if self.classes is None else np.asarray(self.classes)
+        if classes is not None: self._codes(y, classes)
+
+    def _dl(self, x:TensorImage, codes=None, train:bool=False, bs:int=None)->TfmdDL:
         tfms = ([IntToFloatTensor()] if x.dtype == torch.uint8 else []) + \
                ([Normalize.from_stats(*self.stats, cuda=False)] if self.stats is not None else [])
-        ds = _Arrays(x) if y is None else _Arrays(x, self._codes(y))
+        ds = _Arrays(x) if codes is None else _Arrays(x, codes)
         return TfmdDL(ds, bs=bs or self.bs, shuffle=train, drop_last=False, num_workers=0, after_batch=tfms,
                       device=default_device())
 
-    def fit(self, X, y):
-        "Train a fresh `Learner` (fit k seeded `round_seed(seed, k)`) on images `X` with labels `y`"
+    def _fit(self, X, y, warm:bool):
         if len(X) != len(y): raise ValueError(f"{len(X)} images but {len(y)} labels")
-        self.classes_ = np.asarray(self.classes if self.classes is not None else getattr(self, 'classes_', np.unique(y)))
-        if not (self.warm_start and hasattr(self, 'model_')): self.model_ = deepcopy(self.model)
-        n_out = score_loader(self.model_, self._dl(X[:1]), ['probs'])['probs'].shape[1]
-        if n_out != len(self.classes_):
-            raise ValueError(f"the model has {n_out} outputs for {len(self.classes_)} classes: pass all classes as `classes=`")
-        self.n_fits_ = getattr(self, 'n_fits_', 0) + 1
-        t0 = time.perf_counter()
-        set_seed(round_seed(self.seed, self.n_fits_ - 1), reproducible=True)
+        classes = np.asarray(self.classes if self.classes is not None else getattr(self, 'classes_', np.unique(y)))
+        codes, x = self._codes(y, classes), self._images(X)  # both checked before anything changes
+        model = self.model_ if warm and hasattr(self, 'model_') else deepcopy(self.model)
+        n_out = score_loader(model, self._dl(x[:1]), ['probs'])['probs'].shape[1]
+        if n_out != len(classes):
+            raise ValueError(f"the model has {n_out} outputs for {len(classes)} classes: pass all classes as `classes=`")
+        k, t0 = getattr(self, 'n_fits_', 0), time.perf_counter()
+        set_seed(round_seed(self.seed, k), reproducible=True)
         # the order `active_fit` follows after seeding: training loader (its shuffling RNG), then the fit
-        train = self._dl(X, y, train=True)
-        valid = self._dl(*self.valid) if self.valid is not None else self._dl(X[:0], y[:0])
+        train = self._dl(x, codes, train=True)
+        valid = self._dl(self._images(self.valid[0]), self._codes(self.valid[1], classes)) if self.valid is not None else self._dl(x[:0], codes[:0])
         kw = dict(loss_func=CrossEntropyLossFlat(), metrics=[accuracy, F1Score(average='macro')]) | (self.learner_kwargs or {})
-        self.learn_ = Learner(DataLoaders(train, valid), self.model_, **kw)
+        self.learn_ = Learner(DataLoaders(train, valid), model, **kw)
         best = BestEpochWeights('accuracy') if self.best_epoch and self.valid is not None else None
         with self.learn_.no_bar(), self.learn_.no_logging(), self.learn_.added_cbs([best] if best else []):
-            getattr(self.learn_, self.fit_method)(self.epochs, self.lr)
+            get_fit(self.fit_method)(self.learn_, self.epochs, self.lr)
+        self.classes_, self.model_, self.n_fits_ = classes, model, k + 1
+        self.input_scaling_ = 'integer pixels / 255' if x.dtype == torch.uint8 else 'floats as given'
         self.X_fit_ = X  # what label-set needs (e.g. `labelled_embeddings`) are computed on outside modAL
-        row = dict(fit=self.n_fits_ - 1, n_train=len(y))
+        row = dict(fit=k, n_train=len(y), warm=bool(warm))
         names, vals = self.learn_.recorder.metric_names[1:-1], self.learn_.recorder.values
         if self.valid is not None and vals:  # the metrics of the epoch whose model is kept
             at = dict(zip(names, vals[best.best_epoch if best is not None and best.best_epoch is not None else -1]))
@@ -145,10 +187,18 @@ class LearnerClassifier(ClassifierMixin, BaseEstimator):
         self.history_ = getattr(self, 'history_', []) + [row]
         return self
 
+    def fit(self, X, y):
+        "Train a fresh `Learner` (fit k seeded `round_seed(seed, k)`) on images `X` with labels `y`, from `model`'s weights (unless `warm_start`)"
+        return self._fit(X, y, warm=self.warm_start)
+
+    def partial_fit(self, X, y):
+        "Train on `X`, `y` alone, continuing from the current weights (what modAL's `teach(only_new=True)` means for a network)"
+        return self._fit(X, y, warm=True)
+
     def score_needs(self, X, needs=('probs',), mc_samples:int=None, bs:int=None)->dict:
         "fastai_al scores of `X` (e.g. 'probs', 'mc_probs_mean', 'embeddings'; see `score_loader`) as CPU tensors"
         check_is_fitted(self)
-        return score_loader(self.model_, self._dl(X, bs=bs or 2 * self.bs), needs, mc_samples or self.mc_samples)
+        return score_loader(self.model_, self._dl(self._images(X), bs=bs or 2 * self.bs), needs, mc_samples or self.mc_samples)
 
     def predict_proba(self, X)->np.ndarray:
         "Class probabilities, N×len(classes_), dropout off"
@@ -164,37 +214,80 @@ class LearnerClassifier(ClassifierMixin, BaseEstimator):
 
 # %% ../nbs/50_modal.ipynb #6a3ed8c3
 _PREFIXES = ('labelled_', 'valid_')
+_MC = ('mc_probs_mean', 'mc_entropy_mean', 'mc_probs_var', 'mc_argmax_counts', 'mc_probs')
+
+def _rows(X, idx):
+    "Rows `idx` of `X` by position: arrays, lists, `DataFrame`s"
+    if hasattr(X, 'iloc'): return X.iloc[idx]
+    if isinstance(X, (list, tuple)): return [X[i] for i in idx]
+    return X[idx]
+
+def _count(n)->int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n_instances must be a positive integer, got {n!r}")
+    return int(n)
+
+def _mc_from_votes(p:torch.Tensor)->dict:
+    "Monte-Carlo needs from per-member probabilities `p` (N × members × C): each member one sample"
+    return dict(mc_probs=p, mc_probs_mean=p.mean(1), mc_entropy_mean=torch.special.entr(p).sum(2).mean(1),
+                mc_probs_var=p.var(1, unbiased=False), mc_argmax_counts=F.one_hot(p.argmax(2), p.shape[2]).sum(1))
+
+def _scores(name, learner, est, X, ks, transform, mc_samples, bs)->dict:
+    "The needs `ks` of `X` from whatever the estimator (or committee) can give, or an error saying what is missing"
+    if hasattr(est, 'score_needs') and not hasattr(learner, 'learner_list'): return est.score_needs(X, ks, mc_samples, bs)
+    out, committee = {}, hasattr(learner, 'learner_list')
+    feats = [k for k in ks if k in ('embeddings', 'features')]
+    if feats:
+        if transform is None:
+            raise ValueError(f"{name} needs {feats}: pass `modal_strategy({name!r}, transform=f)` with `f(X)` giving one feature vector "
+                             f"per item (e.g. a fitted PCA's `transform`), or use a `LearnerClassifier`, whose network gives them")
+        f = torch.as_tensor(np.asarray(transform(X)), dtype=torch.float32)
+        out.update({k: f for k in feats})
+    if 'activations' in ks: raise ValueError(f"{name} needs the network's layer activations: only a `LearnerClassifier` gives them")
+    mc = [k for k in ks if k in _MC]
+    if mc and not committee:
+        raise ValueError(f"{name} needs Monte-Carlo samples of the class probabilities ({', '.join(mc)}): a `LearnerClassifier` draws "
+                         f"them with dropout, a modAL `Committee` gives one per member; a {type(est).__name__} gives one probability vector per item")
+    if mc: out.update({k: v for k, v in _mc_from_votes(torch.as_tensor(learner.vote_proba(X), dtype=torch.float32)).items() if k in mc})
+    if 'probs' in ks:
+        if not hasattr(learner, 'predict_proba'): raise ValueError(f"{name} needs class probabilities: {type(est).__name__} has no `predict_proba`")
+        out['probs'] = torch.as_tensor(np.asarray(learner.predict_proba(X)), dtype=torch.float32)
+    return out
 
 def modal_strategy(strategy, # A registered strategy name (see `list_strategies()`) or a `Strategy`
                    mc_samples:int=None, # T for Monte-Carlo dropout needs (default: the estimator's)
                    bs:int=None, # Scoring batch size (default: twice the estimator's)
                    pool_subset:int=None, # Score only this many random pool items (None: the whole pool)
+                   transform=None, # `f(X)` → one feature vector per item, for strategies that need embeddings, with any estimator
+                   valid:tuple=None, # `(X, y)` for strategies that need a validation set (default: a `LearnerClassifier`'s `valid`)
                   ):
     "A modAL query strategy `(learner, X_pool, n_instances=1, generator=None) -> (positions, None)` running `strategy`"
     strat = get_strategy(strategy)
     def query(learner, X_pool, n_instances:int=1, generator:torch.Generator=None):
-        est = getattr(learner, 'estimator', learner)
-        if not hasattr(est, 'score_needs'): raise TypeError(f"{strat.name}: the estimator must be a `LearnerClassifier`, got {type(est).__name__}")
+        committee = hasattr(learner, 'learner_list')
+        est = learner.learner_list[0].estimator if committee else getattr(learner, 'estimator', learner)
         check_is_fitted(est)
-        g = generator if generator is not None else torch.Generator().manual_seed(round_seed(est.seed, est.n_fits_ - 1))
-        cand = np.arange(len(X_pool))
-        if pool_subset is not None and len(cand) > pool_subset:
-            cand = np.sort(torch.randperm(len(cand), generator=g)[:pool_subset].numpy())
-        n = min(n_instances, len(cand))
+        n_req = _count(n_instances)
+        y_known = getattr(learner.learner_list[0] if committee else learner, 'y_training', None)
+        k = est.n_fits_ - 1 if hasattr(est, 'n_fits_') else 0 if y_known is None else len(y_known)
+        g = generator if generator is not None else torch.Generator().manual_seed(round_seed(getattr(est, 'seed', 0), k))
+        cand = random_subset(np.arange(len(X_pool)), pool_subset, g)
+        n = min(n_req, len(cand))
+        if n < n_req: warnings.warn(f"{strat.name}: {n_req} items asked, {len(cand)} in the pool" + (f" subset" if pool_subset else '') + f": returning {n}")
         if n == len(cand): return cand, None  # nothing to choose
-        X_lab = getattr(learner, 'X_training', None)
-        sets = {'': X_pool[cand], 'labelled_': est.X_fit_ if X_lab is None else X_lab,
-                'valid_': None if est.valid is None else est.valid[0]}
+        X_lab = getattr(learner.learner_list[0] if committee else learner, 'X_training', None)
+        val = valid if valid is not None else getattr(est, 'valid', None)
+        sets = {'': _rows(X_pool, cand), 'labelled_': getattr(est, 'X_fit_', None) if X_lab is None else X_lab, 'valid_': None if val is None else val[0]}
         scores = {'idxs': torch.from_numpy(cand)}
         for pre, X in sets.items():
             ks = [k[len(pre):] for k in strat.needs if k != 'valid_targets'
                   and (k.startswith(pre) if pre else not k.startswith(_PREFIXES))]
             if not ks: continue
-            if X is None: raise ValueError(f"{strat.name} needs {[pre + k for k in ks]}: give the estimator `valid=(X, y)`")
-            scores.update({pre + k: v for k, v in est.score_needs(X, ks, mc_samples, bs).items()})
+            if X is None: raise ValueError(f"{strat.name} needs {[pre + k for k in ks]}: give `modal_strategy(..., valid=(X, y))` (or the estimator `valid=(X, y)`)")
+            scores.update({pre + k: v for k, v in _scores(strat.name, learner, est, X, ks, transform, mc_samples, bs).items()})
         if 'valid_targets' in strat.needs:
-            if est.valid is None: raise ValueError(f"{strat.name} needs 'valid_targets': give the estimator `valid=(X, y)`")
-            scores['valid_targets'] = est._codes(est.valid[1]).as_subclass(torch.Tensor)
+            if val is None: raise ValueError(f"{strat.name} needs 'valid_targets': give `modal_strategy(..., valid=(X, y))` (or the estimator `valid=(X, y)`)")
+            classes = np.asarray(getattr(learner, 'classes_', getattr(est, 'classes_', None)))
+            scores['valid_targets'] = _class_codes(val[1], classes).as_subclass(torch.Tensor)
         return cand[strat(scores, n, g).numpy()], None
     query.__name__ = query.__qualname__ = f'modal_{strat.name}'
     query.__doc__ = f"modAL query strategy running fastai_al's {strat.name!r}: {strat.doc.splitlines()[0] if strat.doc else ''}"

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 from fastcore.basics import patch
 from fastai.learner import Learner
-from .data.core import ActiveDataLoaders
+from .data.core import ActiveDataLoaders, active_dls
 
 # %% auto #0
 __all__ = ['SCORE_NEEDS', 'mc_split', 'score_loader']
@@ -133,7 +133,7 @@ def score_pool(self:Learner,
     bs:int=None, # Batch size for scoring (default: twice the training batch size)
 )->dict:
     "Scores for `idxs` (and for the labelled/validation sets when a need is prefixed so); always includes `idxs`"
-    dls:ActiveDataLoaders = self.dls
+    dls = active_dls(self)
     bs = bs or 2 * dls.bs
     idxs = np.asarray(idxs, dtype=np.int64)
     res = {'idxs': torch.from_numpy(idxs)}

@@ -252,8 +252,8 @@ NUMBER_GROUPS = {0: 'Data', 1: 'Models', 2: 'Strategies', 3: 'Active learning lo
 # Within a section, these notebooks (names without their number) come first, in this order; the others follow by name.
 # Tutorials: first steps first, the reproduction last. The loop: the Learner page, then its callbacks, then speed.
 SIDEBAR_ORDER = {
-    'Tutorials': ['tutorial.mnist', 'tutorial.image_folder', 'tutorial.human_labels', 'tutorial.strategies',
-                  'tutorial.droughtwatch', 'tutorial.gal2017'],
+    'Tutorials': ['tutorial.mnist', 'tutorial.image_folder', 'tutorial.own_learner', 'tutorial.human_labels',
+                  'tutorial.strategies', 'tutorial.droughtwatch', 'tutorial.gal2017'],
     'Active learning loop': ['learner', 'callbacks', 'fit'],
 }
 TUTORIAL_ORDER = SIDEBAR_ORDER['Tutorials']

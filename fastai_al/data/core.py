@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 import torch
+from torch import nn
 from fastcore.basics import store_attr, patch
 from fastai.torch_core import default_device
 from fastai.data.core import Datasets, DataLoaders, TfmdDL, TfmdLists
@@ -23,7 +24,8 @@ from ..pool import ActivePool
 from fastai.losses import CrossEntropyLossFlat
 
 # %% auto #0
-__all__ = ['ALData', 'data_root', 'stratified_split', 'LabelLookup', 'ItemAt', 'ActiveDataLoaders']
+__all__ = ['ALData', 'data_root', 'stratified_split', 'LabelLookup', 'ItemAt', 'default_workers', 'ActiveDataLoaders',
+           'active_dls']
 
 # %% ../../nbs/01_data.core.ipynb #02def6a3
 @dataclass
@@ -86,10 +88,14 @@ def stratified_split(idxs:np.ndarray, # Item indices to split
 @patch(cls_method=True)
 def from_dblock(cls:ALData, dblock:DataBlock, # Describes items → (x, y); its `item_tfms`/`batch_tfms` are used
                  source, # What `dblock.get_items` reads (or the items themselves)
-                 train, valid, test=(), # Index splits over the items
+                 train=None, valid=None, test=(), # Index splits over the items (default: the block's splitter's)
                  labels=None, # Class codes per item; read through the `y` pipeline when not given
                 )->ALData:
     "Build `ALData` from a fastai `DataBlock`"
+    if train is None or valid is None:
+        if train is not None or valid is not None: raise ValueError("from_dblock: give both `train` and `valid`, or neither (the block's splitter)")
+        items = dblock.get_items(source) if dblock.get_items else source
+        train, valid = (np.setdiff1d(s, np.asarray(test, np.int64)) for s in dblock.splitter(items)[:2])
     dblock = copy.copy(dblock)
     dblock.splitter = IndexSplitter([])  # everything in one split: vocab and setup see all items
     dsets = dblock.datasets(source)
@@ -115,10 +121,12 @@ class LabelLookup(Transform):
     def decodes(self, o:TensorCategory): return Category(self.vocab[o])
 
 class ItemAt(Transform):
-    "Item index → `items[i]`; anything else (e.g. a new file to predict on) passes through"
+    "Item index → `items[i]` (row `i` of a `DataFrame`); anything else (e.g. a new file to predict on) passes through"
+    order = -100  # before every transform of the item itself
     def __init__(self, items): self.items = items
     def encodes(self, i):
-        return self.items[int(i)] if isinstance(i, (int, np.integer)) and not isinstance(i, bool) else i
+        if not isinstance(i, (int, np.integer)) or isinstance(i, bool): return i
+        return self.items.iloc[int(i)] if hasattr(self.items, 'iloc') else self.items[int(i)]
 
 @patch(cls_method=True)
 def from_items(cls:ALData, items, # One entry per item (e.g. image paths)
@@ -140,7 +148,7 @@ def from_items(cls:ALData, items, # One entry per item (e.g. image paths)
             elif l in o2i: codes[k] = o2i[l]
             else: raise ValueError(f"from_items: item {k} has label {l!r}, not one of the classes {vocab}")
     idx = np.arange(n)  # the label pipeline has nothing to set up, and may have no known label to try
-    dsets = Datasets(tls=[TfmdLists(idx, [ItemAt(list(items)), *x_tfms]), TfmdLists(idx, [LabelLookup(codes, vocab)], do_setup=False)])
+    dsets = Datasets(tls=[TfmdLists(idx, [ItemAt(items if hasattr(items, 'iloc') else list(items)), *x_tfms]), TfmdLists(idx, [LabelLookup(codes, vocab)], do_setup=False)])
     if train is None: train = np.setdiff1d(np.arange(n), np.concatenate([np.asarray(valid, np.int64), np.asarray(test, np.int64)]))
     return cls(dsets, codes, train, valid, test, after_item=list(after_item), after_batch=list(after_batch), label_store=True)
 
@@ -188,22 +196,33 @@ def new_pool(self:ALData,
     return pool
 
 # %% ../../nbs/01_data.core.ipynb #6ce1ab11
+_LOADER_TFMS = ('after_item', 'before_batch', 'after_batch')
+
+def default_workers(device)->int:
+    "Loader processes for `device`: on a GPU, one per core but one (at most 8), so decoding keeps it fed; on a CPU, 0 (the model uses the cores)"
+    return min(8, max(1, (os.cpu_count() or 1) - 1)) if torch.device(device).type != 'cpu' else 0
+
 class ActiveDataLoaders(DataLoaders):
     "`DataLoaders` over `data` whose train set is `pool.labelled` and valid set `pool.valid`"
-    def __init__(self, data:ALData, pool:ActivePool, bs:int=64, device=None, num_workers:int=0, path='.'):
+    def __init__(self, data:ALData, pool:ActivePool, bs:int=64,
+                 device=None, # Where batches go (default: `default_device()`); `dls.to(...)` moves them later
+                 num_workers:int=None, # Loader processes (None: `default_workers(device)`)
+                 pin_memory:bool=None, # Pinned batches (None: when the device is CUDA)
+                 path='.'):
         self.loaders = []  # `DataLoaders` forwards unknown attributes to its loaders: have them before anything else
-        store_attr('data,pool,bs,num_workers')
-        self.dl_device = device or default_device()
+        store_attr('data,pool,bs,num_workers,pin_memory')
+        self._device = torch.device(device) if device is not None else default_device()
         if pool.n_items != len(data): raise ValueError(f"the pool is over {pool.n_items} items, the data has {len(data)}")
         super().__init__(self.subset_dl(pool.labelled, with_labels=True, train=True),
-                         self.subset_dl(pool.valid, with_labels=True), path=path, device=self.dl_device)
+                         self.subset_dl(pool.valid, with_labels=True), path=path, device=self._device)
 
     def subset_dl(self, idxs, # Dataset indices, in the order they should come out
                   with_labels:bool=False, # Yield `(x, y)` instead of `(x,)`
                   train:bool=False, # Training transforms (augmentation) and shuffling
                   bs:int=None, # Batch size (default: `self.bs`; for scoring you may want larger)
+                  like:TfmdDL=None, # Take the loader transforms from this loader (default: the current training or validation loader)
                  )->TfmdDL:
-        "A loader over `idxs`; validation transforms and fixed order unless `train`"
+        "A loader over `idxs` on the current `device`; validation transforms and fixed order unless `train`"
         ds = self._data.dsets
         tls = ds.tls if with_labels else ds.tls[:ds.n_inp]
         idxs = np.asarray(idxs, dtype=np.int64)
@@ -211,10 +230,25 @@ class ActiveDataLoaders(DataLoaders):
         bs = bs or self.bs
         # keep a partial last batch, except a 1-item one in training: BatchNorm cannot train on a single item
         drop_last = train and len(idxs) > 1 and len(idxs) % bs == 1
-        dl = TfmdDL(sub, bs=bs, shuffle=train, drop_last=drop_last, num_workers=self.num_workers,
-                    after_item=self._data.after_item, after_batch=self._data.after_batch,
-                    device=self.dl_device)
-        return dl
+        # the transforms of the loader this one stands for, as they are now: those added after building (a `Normalize` from
+        # `vision_learner`, `dls.add_tfms`) are kept; the data's own only before the first loaders exist
+        like = like if like is not None else self.loaders[0 if train else 1] if len(self.loaders) >= 2 else None
+        tfms = {nm: list(getattr(like, nm).fs) if like is not None else list(getattr(self._data, nm, [])) for nm in _LOADER_TFMS}
+        dev = self.device
+        nw = self.num_workers if self.num_workers is not None else default_workers(dev)
+        pin = getattr(self, 'pin_memory', None)
+        return TfmdDL(sub, bs=bs, shuffle=train, drop_last=drop_last, num_workers=nw, device=dev,
+                      pin_memory=dev.type == 'cuda' if pin is None else pin, do_setup=like is None, **tfms)
+
+    @property
+    def device(self)->torch.device:
+        "Where the loaders put batches: moved by `to`/`cpu`/`cuda`, kept by every rebuild (`label`, `set_data`, `refresh_train`)"
+        return self._device
+    @device.setter
+    def device(self, d):
+        d = torch.device(d)
+        for dl in self.loaders: dl.to(d)
+        self._device = d
 
     @property
     def _data(self)->ALData:
@@ -262,16 +296,24 @@ class ActiveDataLoaders(DataLoaders):
         self.set_pool(self.pool)
 
     def check_model(self, model:torch.nn.Module):
-        "Raise unless `model` gives one output per class for one item"
+        "Raise unless `model` takes one item and gives one output per class; the error names what the data has and the model expects"
         data = self._data
         item = next((o[:1] for o in (self.pool.labelled, self.pool.valid, self.pool.pool, np.arange(len(data))) if len(o)), None)
         if item is None: return
-        xb = self.subset_dl(item, bs=1).one_batch()[0]
+        xb = self.subset_dl(item, bs=1).one_batch()[0].as_subclass(torch.Tensor)
         p = next(model.parameters(), None)
+        name, first = next(((n, m) for n, m in model.named_modules() if isinstance(m, (nn.modules.conv._ConvNd, nn.Linear))), (None, None))
+        fix = "build the data with that many channels (e.g. `image_folder_data(..., n_in=1)` for grayscale) or the model with `n_in`"
+        if isinstance(first, nn.modules.conv._ConvNd) and xb.ndim >= 3 and xb.shape[1] != first.in_channels:
+            raise ValueError(f"the data has {xb.shape[1]} channel(s) per image (one item: {tuple(xb.shape[1:])}), but the model's "
+                             f"first layer `{name}` expects {first.in_channels}: {fix}")
         was_training = model.training
         model.eval()
         try:
-            with torch.no_grad(): out = model(xb.as_subclass(torch.Tensor).to(p.device if p is not None else 'cpu'))
+            with torch.no_grad(): out = model(xb.to(p.device if p is not None else 'cpu'))
+        except RuntimeError as e:
+            raise ValueError(f"the model cannot take one item of the data (a batch of one: {tuple(xb.shape)}, {xb.shape[1]} channel(s)); "
+                             f"its first layer is `{name}` ({first}): {e}") from None
         finally: model.train(was_training)
         if out.ndim != 2 or out.shape[1] != data.c:
             raise ValueError(f"the model gives outputs of shape {tuple(out.shape)} for one item, but the data has {data.c} classes "
@@ -283,6 +325,14 @@ class ActiveDataLoaders(DataLoaders):
         res.loaders = [dl.new(dl.dataset.new_empty()) for dl in self.loaders]
         res.data = None
         return res
+
+
+def active_dls(learn)->ActiveDataLoaders:
+    "The `ActiveDataLoaders` of `learn` (a `Learner`, or its `dls`); otherwise an error saying how to make them active"
+    dls = getattr(learn, 'dls', learn)
+    if isinstance(dls, ActiveDataLoaders): return dls
+    raise TypeError(f"this Learner's dls are {type(dls).__name__}, not ActiveDataLoaders: make it active with "
+                    "`learn.to_active(n_init=20)` (its training set becomes the pool), or build one with `active_learner(data, pool, model)`")
 
 @patch
 def dataloaders(self:ALData, pool:ActivePool, bs:int=64, **kwargs)->ActiveDataLoaders:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from fastai.data.transforms import IntToFloatTensor, Normalize
-from fastai.vision.core import PILImage, imagenet_stats
+from fastai.vision.core import PILImage, PILImageBW, imagenet_stats
 from fastai.vision.augment import Resize
 from fastai.data.transforms import ToTensor
 from .core import ALData
@@ -78,12 +78,14 @@ def image_folder_data(folder, # Folder of images (searched recursively; hidden f
                       valid=None, # Labelled validation images: CSV file or DataFrame `file,label`; never labelled by the loop
                       files=None, # The items, as paths relative to `folder`, in index order (default: every image, sorted)
                       size:int=64, # Images are resized (squished) to `size`×`size`
-                      normalize:bool=True, # ImageNet normalisation (fixed, so it does not drift as the folder grows)
+                      n_in:int=3, # Channels: 3 (RGB) or 1 (grayscale, for a model that takes one channel)
+                      normalize:bool=True, # ImageNet normalisation (fixed, so it does not drift as the folder grows; grayscale: its channel means)
                       verify:bool=False, # Decode every image once, and raise listing those that fail
                       skip=('.fastai_al',), # Folders inside `folder` not to search
                      )->ALData:
     "`ALData` over a folder of images whose labels may be unknown (`-1`), with a fixed class list"
     folder = Path(folder)
+    if n_in not in (1, 3): raise ValueError(f"image_folder_data: n_in must be 3 (RGB) or 1 (grayscale), got {n_in!r}")
     classes = [c.strip() for c in classes.split(',')] if isinstance(classes, str) else [str(c) for c in classes]
     if not classes or any(not c for c in classes) or len(set(classes)) != len(classes):
         raise ValueError(f"image_folder_data: the classes must be distinct non-empty names, got {classes}")
@@ -105,8 +107,9 @@ def image_folder_data(folder, # Folder of images (searched recursively; hidden f
         if len(clash): raise ValueError(f"image_folder_data: the label table and the validation table disagree on {[files[k] for k in clash[:10]]}")
         codes[vidx] = vc
     paths = [folder/f for f in files]
-    after_batch = [IntToFloatTensor()] + ([Normalize.from_stats(*imagenet_stats, cuda=False)] if normalize else [])
-    data = ALData.from_items(paths, [PILImage.create], classes, labels=codes, valid=np.sort(vidx),
+    stats = imagenet_stats if n_in == 3 else ([sum(imagenet_stats[0]) / 3], [sum(imagenet_stats[1]) / 3])
+    after_batch = [IntToFloatTensor()] + ([Normalize.from_stats(*stats, cuda=False)] if normalize else [])
+    data = ALData.from_items(paths, [PILImage.create if n_in == 3 else PILImageBW.create], classes, labels=codes, valid=np.sort(vidx),
                              after_item=[Resize(size, method='squish'), ToTensor()], after_batch=after_batch)
     data.folder, data.files = folder, np.array(files, dtype=object)
     return data

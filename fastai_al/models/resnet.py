@@ -172,9 +172,7 @@ def add_normalize(dls, # fastai `DataLoaders`, or `ActiveDataLoaders`
                  ):
     "Add a `Normalize`: ImageNet stats for pretrained RGB, per-channel data stats otherwise; nothing if one is there"
     active = _is_active(dls)
-    # `ActiveDataLoaders` rebuild their loaders from `data.after_batch`: the transform goes there
-    tfms = dls.data.after_batch if active else dls.after_batch.fs
-    if any(isinstance(t, Normalize) for t in tfms): return dls
+    if any(isinstance(t, Normalize) for t in dls.after_batch.fs): return dls
     if n_in == 3 and pretrained: stats = imagenet_stats
     elif active:
         cand = dls.data.train if len(dls.data.train) else dls.pool.labelled
@@ -182,8 +180,8 @@ def add_normalize(dls, # fastai `DataLoaders`, or `ActiveDataLoaders`
         stats = channel_stats(dls.subset_dl(np.sort(sample)))
     else: stats = channel_stats(dls.train.new(shuffle=False, drop_last=False), n_batches=max(1, n_items // dls.train.bs))
     norm = Normalize.from_stats(*stats)
-    if active: dls.data.after_batch.append(norm); dls.set_pool(dls.pool)
-    else: dls.add_tfms([norm], 'after_batch')
+    if active: dls.data.after_batch.append(norm)  # for loaders built from the data later
+    dls.add_tfms([norm], 'after_batch')  # `ActiveDataLoaders` keep it in every loader they rebuild
     return dls
 
 # %% ../../nbs/10_models.resnet.ipynb #306a634b
