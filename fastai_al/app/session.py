@@ -203,7 +203,8 @@ def maybe_train(self:LabelSession)->bool:
 def label(self:LabelSession, idx:int, label:str|None, status:str='label', by:str|None=None, version:int|None=None)->int:
     "Store one label (see `LabelStore.set_label`), then start a round if `train_every` new labels wait; returns the new version"
     v = self.store.set_label(idx, label, status, by, version)
-    self.maybe_train()
+    try: self.maybe_train()
+    except Exception: print(f"fastai_al_label: starting a round failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)  # the label is saved
     return v
 
 @patch

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/app.web.html.md"""
 
 # %% ../../nbs/75_app.web.ipynb #b76738ed
 from __future__ import annotations
-import ipaddress, json, re, secrets, sys
+import errno, io, ipaddress, json, re, secrets, shutil, sqlite3, sys, traceback
 from pathlib import Path
 from urllib.parse import urlparse
 import fastai_al
@@ -22,7 +22,7 @@ from .views import *
 from .views import _CSS, _JS, _HTMX_CONFIG, _busy
 
 # %% auto #0
-__all__ = ['TOKEN_COOKIE', 'is_loopback', 'label_app', 'access_token', 'fastai_al_label']
+__all__ = ['TOKEN_COOKIE', 'NEED_FREE', 'is_loopback', 'disk_full', 'label_app', 'access_token', 'fastai_al_label']
 
 # %% ../../nbs/75_app.web.ipynb #f3b0cd01
 TOKEN_COOKIE = 'fastai_al_token'
@@ -33,13 +33,29 @@ def is_loopback(host:str)->bool:
     try: return ipaddress.ip_address(host.strip('[]')).is_loopback
     except ValueError: return False
 
-class _Guard:
-    "ASGI middleware: access token, Host and Origin checks, request body size limit"
-    def __init__(self, app, token:str|None=None, loopback:bool=True, max_body:int=1_000_000_000):
-        self.app, self.token, self.loopback, self.max_body = app, token, loopback, max_body
+NEED_FREE = 1_000_000  # bytes to free on a full disk before labels can be written again (SQLite's log grows by pages)
 
-    async def _refuse(self, scope, receive, send, code, msg):
-        await PlainTextResponse(msg, status_code=code)(scope, receive, send)
+def disk_full(e:BaseException, path)->str|None:
+    "One line saying that the disk of `path` is full, if `e` says so (else None)"
+    if not ((isinstance(e, sqlite3.OperationalError) and 'full' in str(e)) or (isinstance(e, OSError) and e.errno == errno.ENOSPC)): return None
+    try: free = shutil.disk_usage(Path(path).parent).free
+    except OSError: free = 0
+    return (f"disk full: {path} cannot be written ({free:,} bytes free on its disk, at least {NEED_FREE:,} needed); nothing was saved. "
+            "Free some space: the app goes on by itself")
+
+def _failure(e:BaseException, db, what:str)->tuple:
+    "`(status, one line)` for a request that failed with `e`"
+    if (msg := disk_full(e, db)): return 507, msg
+    if isinstance(e, sqlite3.OperationalError) and 'locked' in str(e): return 503, f"{what}: the label database is busy; nothing was saved, try again"
+    return 500, f"{what} failed ({type(e).__name__}: {e}); nothing was changed by it unless the page shows so — the app goes on"
+
+class _Guard:
+    "ASGI middleware: access token, Host and Origin checks, body size limits per route, and an answer for every failure"
+    def __init__(self, app, token:str|None=None, loopback:bool=True, limits:dict|None=None, max_body:int=4096, db=None):
+        self.app, self.token, self.loopback, self.limits, self.max_body, self.db = app, token, loopback, limits or {}, max_body, db
+
+    async def _refuse(self, scope, receive, send, code, msg, close:bool=False):
+        await PlainTextResponse(msg, status_code=code, headers={'Connection': 'close'} if close else None)(scope, receive, send)
 
     async def __call__(self, scope, receive, send):
         if scope['type'] != 'http': return await self.app(scope, receive, send)
@@ -109,8 +125,13 @@ def label_app(s:LabelSession, # The session to serve
     def post(idx:str, v:str='0', label:str='', status:str='label', by:str=''):
         try: idx, v = int(idx), int(v)
         except ValueError: return PlainTextResponse(f"bad image index or version ({idx!r}, {v!r})", status_code=400)
+        if not 0 <= idx < 2**62: return PlainTextResponse(f"no image with index {idx}", status_code=400)
         try:
             s.label(idx, label or None, status, by or user, v)
+        except sqlite3.OperationalError as e:  # a full disk (507) or a database busy too long (503): nothing saved, said on the card
+            code, msg = _failure(e, s.db_path, f"image {idx}")
+            if code == 500: raise
+            return _card_after(s, idx, msg, code)
         except LabelConflict as e: return _card_after(s, idx, str(e), 409)
         except LabelLocked as e: return _card_after(s, idx, str(e), 409)
         except ValueError as e: return _card_after(s, idx, str(e), 400)
@@ -131,7 +152,9 @@ def label_app(s:LabelSession, # The session to serve
         out = [status_view(s)]
         if rounds != str(s.n_rounds): out += [curve_view(s, oob=True), counts_view(s, oob=True)]  # a round landed
         b = s.store.batch()
-        if not len(b) and s.store.n_items and not s.scanning['running']: s.next_batch(); b = s.store.batch()
+        if not len(b) and s.store.n_items and not s.scanning['running']:
+            try: s.next_batch(); b = s.store.batch()
+            except sqlite3.OperationalError: pass   # (a full disk: the status is still shown)
         if (str(int(b.idx.iloc[0])) if len(b) else '') != shown: out.append(batch_view(s, oob=True))  # e.g. the first batch
         return tuple(out)
 
@@ -206,9 +229,12 @@ def _xml(ft)->str:
 
 def _card_after(s:LabelSession, idx:int, msg, code:int):
     "The card of `idx` as it is now (with `msg`), and the counts (and the status while something runs)"
-    r = s.store.card(idx)
-    html = _xml(card_view(s, r) if msg is None else card_view(s, r, msg=msg, msg_cls='err'))
-    return Response(html + _xml(counts_view(s, oob=True)) + ''.join(map(_xml, _status_oob(s))), status_code=code, media_type='text/html')
+    try:
+        r = s.store.card(idx)
+        html = _xml(card_view(s, r) if msg is None else card_view(s, r, msg=msg, msg_cls='err'))
+        return Response(html + _xml(counts_view(s, oob=True)) + ''.join(map(_xml, _status_oob(s))), status_code=code, media_type='text/html')
+    except Exception as e:  # the outcome stands (a label saved is saved): said in words
+        return PlainTextResponse(f"{msg or f'image {idx}: saved'} (the page could not show the card: {type(e).__name__}; reload it)", status_code=code)
 
 def _status_oob(s:LabelSession)->list:
     "The status, along with another part, only while something runs (e.g. the round a label just started): a reply that"
