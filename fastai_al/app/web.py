@@ -75,9 +75,13 @@ class _Guard:
                 return await self._refuse(scope, receive, send, 403, "access token required: open the address with ?token=… "
                                           "that fastai_al_label printed when it started")
         if req.method not in ('GET', 'HEAD'):
-            origin = req.headers.get('origin')
-            if origin and origin != 'null' and urlparse(origin).netloc != host:
-                return await self._refuse(scope, receive, send, 403, f"refused: a request from another site ({origin})")
+            # only the app's own page may write: any other origin, `null` (a sandboxed frame, a file) included, is refused;
+            # no Origin at all only from a program (browsers send it with every POST)
+            origin, site = req.headers.get('origin'), req.headers.get('sec-fetch-site')
+            if (origin is not None and (urlparse(origin).scheme not in ('http', 'https') or urlparse(origin).netloc != host)) or \
+               (site is not None and site not in ('same-origin', 'none')):
+                return await self._refuse(scope, receive, send, 403, f"refused: a request from another page ({origin or site}); "
+                                          "only the app's own page can change labels")
             cl = req.headers.get('content-length')
             if cl is None and req.headers.get('transfer-encoding'):
                 return await self._refuse(scope, receive, send, 411, "a request body must declare its length")
