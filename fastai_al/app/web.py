@@ -15,17 +15,20 @@ from fasthtml.common import FastHTML, Meta, Style, Script, Span, P, Div, Ul, Li
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, PlainTextResponse
 from starlette.middleware import Middleware
-from .store import NotOurDatabase, LabelConflict, LabelLocked, DuplicateImage
+from ..files import FolderLock, FolderLocked, remove_stale_temps
+from .store import NotOurDatabase, LabelConflict, LabelLocked, DuplicateImage, _identify
 from .images import BadImage, TooLarge, inside_folder
 from .session import LabelSession
 from .views import *
 from .views import _CSS, _JS, _HTMX_CONFIG, _busy
 
 # %% auto #0
-__all__ = ['TOKEN_COOKIE', 'NEED_FREE', 'is_loopback', 'disk_full', 'label_app', 'access_token', 'fastai_al_label']
+__all__ = ['TOKEN_COOKIE', 'MAX_IMPORT', 'NEED_FREE', 'is_loopback', 'disk_full', 'label_app', 'clean_start', 'access_token',
+           'fastai_al_label']
 
 # %% ../../nbs/75_app.web.ipynb #f3b0cd01
 TOKEN_COOKIE = 'fastai_al_token'
+MAX_IMPORT = 50_000_000  # bytes of a label file to import
 
 def is_loopback(host:str)->bool:
     "Whether `host` (name or address) is this machine only"
@@ -191,19 +194,18 @@ def label_app(s:LabelSession, # The session to serve
         form = await req.form(max_files=1, max_fields=5)
         f = form.get('file')
         if f is None or isinstance(f, str): return Response("<p class='err'>no file given</p>", status_code=400, media_type='text/html')
-        raw = await f.read(50_000_000)
-        tmpf = s.db_path.parent/f".import_{secrets.token_hex(4)}"
-        try:
-            tmpf.write_bytes(raw)
+        raw = await f.read(MAX_IMPORT + 1)
+        if len(raw) > MAX_IMPORT: return Response(f"<p class='err'>{_esc(f.filename or 'the file')}: larger than {MAX_IMPORT:,} bytes</p>", status_code=413, media_type='text/html')
+        try:  # read in memory: no temporary file for a kill to leave behind
             if (f.filename or '').lower().endswith('.csv'):
-                res = s.import_csv(tmpf, by=f"csv:{f.filename}"); extra = []
+                import pandas as pd
+                res = s.import_csv(pd.read_csv(io.BytesIO(raw), dtype={'file': str, 'label': str}, keep_default_na=False), by=f"csv:{f.filename}"); extra = []
             else:
-                res = s.import_labelstudio(tmpf)
+                res = s.import_labelstudio(json.loads(raw))
                 extra = [Li(f"task {p.task_id}: {p.problem}") for p in res['problems'].itertuples()]
                 extra += [Li(f"task {p.task_id} ({p.image}): {p.problem}") for p in res['unmatched'].itertuples()]
-        except (ValueError, FileNotFoundError) as e:
-            return Response(f"<p class='err'>{_esc(str(e).replace(str(tmpf), f.filename or 'the file'))}</p>", status_code=400, media_type='text/html')
-        finally: tmpf.unlink(missing_ok=True)
+        except (ValueError, TypeError, KeyError, AttributeError, FileNotFoundError) as e:
+            return Response(f"<p class='err'>{_esc(f.filename or 'the file')}: {_esc(str(e))}</p>", status_code=400, media_type='text/html')
         body = Div(P(f"imported {res['imported']} labels ({res['already_labelled']} images already had one)", cls='ok'),
                    Ul(*extra) if extra else '')
         return body, counts_view(s, oob=True), batch_view(s, oob=True)
@@ -246,6 +248,17 @@ def _status_oob(s:LabelSession)->list:
     return [status_view(s, oob=True)] if _busy(s) else []
 
 # %% ../../nbs/75_app.web.ipynb #a51e2df8
+_LOCKS = []  # the lock of each database this process serves, held until it exits
+
+def clean_start(db_path:Path)->list:
+    "Take the database's lock (one app per database) and remove what killed writers left: its round state's temporary files, old imports' files"
+    state = db_path.parent/f"{db_path.stem}_state"
+    _LOCKS.append(FolderLock(state).acquire())  # `FolderLocked` (one line) when another app serves this database
+    gone = remove_stale_temps(state)
+    gone += [f for f in db_path.parent.glob('.import_*') if re.fullmatch(r'\.import_[0-9a-f]{8}', f.name)]  # (written by earlier versions)
+    for f in gone: f.unlink(missing_ok=True)
+    return gone
+
 def access_token(host:str, token:str|None=None)->tuple:
     "`(loopback, token)` for serving on `host`: off loopback a token is required, a random one if none is given"
     loop = is_loopback(host)
@@ -280,15 +293,21 @@ def fastai_al_label(
     # a request waits for the interpreter lock while a background thread loads the library, computes features or trains: switching
     # threads every millisecond (not 5) keeps a label's reply fast (measured: p99 0.6 s → 0.06 s while the feature cache fills)
     sys.setswitchinterval(0.001)
+    db_path = Path(db).resolve() if db else Path(folder).resolve()/'.fastai_al'/'labels.db'
     try:
         if strategy is not None:
             from fastai_al.strategies.core import get_strategy
             get_strategy(strategy)  # (loads the library first: only when a strategy is named)
+        if db_path.exists(): _identify(db_path)  # (not ours: said before anything is written)
+        if Path(folder).is_dir(): clean_start(db_path)
         s = LabelSession(folder, classes, db=db, strategy=strategy, batch_size=batch_size, epochs=epochs, lr=lr, size=size,
                          arch=arch, bs=bs, pool_subset=pool_subset, queue_size=queue_size, train_every=train_every,
                          weights=weights, labels=labels, max_upload_bytes=int(max_upload_mb * 1e6))
-    except (NotOurDatabase, NotADirectoryError, FileNotFoundError, ValueError, KeyError) as e:
+    except (NotOurDatabase, NotADirectoryError, FileNotFoundError, ValueError, KeyError, FolderLocked) as e:
         print(f"fastai_al_label: {str(e).strip(chr(34))}", file=sys.stderr, flush=True); sys.exit(2)
+    except (sqlite3.OperationalError, OSError) as e:
+        if (msg := disk_full(e, db_path)) is None: raise
+        print(f"fastai_al_label: {msg}", file=sys.stderr, flush=True); sys.exit(2)
     loop, token = access_token(host, token)
     app = label_app(s, token=token, loopback=loop, user=user)
     mode = f"a head on the frozen body {weights or s.weights}" if s.frozen else f"the whole {s.arch} model, {s.pool_subset or 'all'} pool images scored per round"
