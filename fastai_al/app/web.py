@@ -85,17 +85,25 @@ class _Guard:
                (site is not None and site not in ('same-origin', 'none')):
                 return await self._refuse(scope, receive, send, 403, f"refused: a request from another page ({origin or site}); "
                                           "only the app's own page can change labels")
-            cl = req.headers.get('content-length')
+            cl, limit = req.headers.get('content-length'), self.limits.get(req.url.path, self.max_body)
             if cl is None and req.headers.get('transfer-encoding'):
-                return await self._refuse(scope, receive, send, 411, "a request body must declare its length")
-            if cl is not None and int(cl) > self.max_body:
-                return await self._refuse(scope, receive, send, 413, f"request too large: {int(cl):,} bytes, at most {self.max_body:,}")
-        if not from_query: return await self.app(scope, receive, send)
-        async def send_cookie(msg):  # a token given in the address becomes a cookie, so the page's own requests carry it
+                return await self._refuse(scope, receive, send, 411, "a request body must declare its length", close=True)
+            if cl is not None and (not cl.isdigit() or int(cl) > limit):
+                return await self._refuse(scope, receive, send, 413, f"request too large for {req.url.path}: {cl} bytes, at most {limit:,}", close=True)
+        started = False
+        async def send_(msg):
+            nonlocal started
             if msg['type'] == 'http.response.start':
-                msg['headers'] = list(msg.get('headers', [])) + [(b'set-cookie', f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode())]
+                started = True
+                if from_query:  # a token given in the address becomes a cookie, so the page's own requests carry it
+                    msg['headers'] = list(msg.get('headers', [])) + [(b'set-cookie', f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode())]
             await send(msg)
-        await self.app(scope, receive, send_cookie)
+        try: await self.app(scope, receive, send_)
+        except Exception as e:  # answered here, with what happened, and the connection kept: never a bare 500 and a dropped connection
+            if started: raise
+            code, msg = _failure(e, self.db, f"{req.method} {req.url.path}")
+            if code == 500: print(f"fastai_al_label: {req.method} {req.url.path} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+            await self._refuse(scope, receive, send, code, msg)
 
 # %% ../../nbs/75_app.web.ipynb #c4792351
 def label_app(s:LabelSession, # The session to serve
@@ -105,11 +113,11 @@ def label_app(s:LabelSession, # The session to serve
               max_files:int=100, # Files per upload request
              )->FastHTML:
     "The labelling web app over session `s`"
-    max_body = s.max_upload_bytes * max_files + 1_000_000
+    limits = {'/upload': s.max_upload_bytes * max_files + 64_000 * max_files, '/import': MAX_IMPORT + 64_000}  # others: 4 kB
     app = FastHTML(default_hdrs=False, canonical=False, secret_key=secrets.token_hex(16),
                    hdrs=[Meta(charset='utf-8'), Meta(name='htmx-config', content=_HTMX_CONFIG), Style(_CSS),
                          Script(src='/static/htmx.min.js')],
-                   middleware=[Middleware(_Guard, token=token, loopback=loopback, max_body=max_body)])
+                   middleware=[Middleware(_Guard, token=token, loopback=loopback, limits=limits, db=s.db_path)])
     rt = app.route
     htmx_js = Path(fastai_al.__file__).parent/'static'/'htmx.min.js'
 
