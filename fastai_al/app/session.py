@@ -162,7 +162,9 @@ def start(self:LabelSession, kind:str, # 'train' (a round) or 'rank' (re-rank th
         self.job = dict(id=self._n_jobs, kind=kind, running=True, started=time.time(), progress='starting', error=None,
                         result=None, finished=None)
         # the labels this round trains on: those given until now (later ones go into the next round)
-        if kind == 'train': self.job['labels'] = self.store.pending()
+        if kind == 'train':
+            self.job['labels'] = self.store.pending()
+            self.job['withdrawn'] = self.store.df("SELECT idx, status, by, version FROM labels WHERE status != 'label'")
         job = self.job
     threading.Thread(target=self._run, args=(job,), daemon=True, name=f'fastai_al_{kind}').start()
     return True, f"{kind} started"

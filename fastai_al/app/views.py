@@ -110,6 +110,14 @@ def counts_view(s:LabelSession, oob:bool=False):
               Span(f"unsure {c['unsure']}", cls='muted'), Span(f"rounds {s.n_rounds}", cls='muted')]
     return Div(*parts, id='counts', cls='counts', **_oob(oob))
 
+def _in_round(s:LabelSession, idx:int, v:int)->str:
+    "Which round a label not locked yet goes into: the one training now (if it started with this version), else the next"
+    j = s.job
+    if j is not None and j['running'] and j['kind'] == 'train' and 'labels' in j:
+        if ((j['labels'].idx == idx) & (j['labels'].version == v)).any(): return f"round {s.n_rounds} is training on it"
+        return f"goes into the next round (round {s.n_rounds}, training now, started before)"
+    return "goes into the next round"
+
 def card_view(s:LabelSession, r, msg=None, msg_cls='muted'):
     "One image of the batch: picture, the model's guess, confidence and score, and the label buttons"
     r = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
@@ -127,7 +135,7 @@ def card_view(s:LabelSession, r, msg=None, msg_cls='muted'):
                Span(f"conf {_fmt(r.get('confidence'))}"), Span(f"score {_fmt(r.get('score'), '.3g')}"), cls='meta')
     if msg is None:
         if locked: msg = f"{label} — trained in round {int(r['round'])}"
-        elif status == 'label': msg, msg_cls = f"saved: {label}", 'ok'
+        elif status == 'label': msg, msg_cls = f"saved: {label} — {_in_round(s, idx, v)}", 'ok'
         elif status: msg, msg_cls = f"saved: {status}", 'ok'
         else: msg = ''
     cls = 'card' + (' done' if status == 'label' else ' skipped' if status else '')
