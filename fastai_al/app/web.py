@@ -124,6 +124,9 @@ def label_app(s:LabelSession, # The session to serve
     @rt('/')
     def get(): return page(s)
 
+    @rt('/ping')
+    def get(): return PlainTextResponse('ok', headers={'Cache-Control': 'no-store'})   # the page checks its connection with it
+
     @rt('/static/htmx.min.js')
     def get(): return FileResponse(htmx_js, media_type='text/javascript')
 
