@@ -25,7 +25,8 @@ from ..strategies.core import get_strategy, list_strategies
 # (`LabelSession` only in annotations: the session imports this module, in its background threads)
 
 # %% auto #0
-__all__ = ['default_learner', 'warm_up', 'start_cache', 'ensure_learner', 'StoreCommit', 'train_round', 'rank_queue']
+__all__ = ['default_learner', 'warm_up', 'start_cache', 'ensure_learner', 'StoreCommit', 'give_labels', 'train_round',
+           'rank_queue']
 
 # %% ../../nbs/73_app.rounds.ipynb #52600fe1
 def default_learner(data, pool, # The dataset and pool to train on
@@ -124,6 +125,7 @@ def ensure_learner(s:LabelSession):
         body, nf = _body(s)
         learn = active_learner(features_data(data, s._cache, s.store.hashes()), pool, feature_head(nf, data.c), bs=s.bs, opt_func=Adam)
     else: learn = (s.make_learner or partial(default_learner, arch=s.arch, size=s.size, bs=s.bs))(data, pool)
+    if pool.given: learn.dls.set_pool(pool)  # the labels the restored pool holds, into the new data (a restart: else no round can train)
     learn.add_cbs(s.cbs)
     if weights is not None: load_weights(learn.model, weights)  # the round's weights, as `ActiveCheckpoint` saved them
     elif model_state is not None: learn.model.load_state_dict(model_state)
@@ -180,18 +182,33 @@ def _frozen_pool(s:LabelSession, learn, need):
     st['candidates'] = np.union1d(keep, learn.pool.labelled).tolist()
     learn.dls.set_pool(ActivePool.from_state(st))
 
+def give_labels(learn, pend:pd.DataFrame, # Labels given since the learner last got them (idx, label, by)
+                gone:pd.DataFrame, # Items marked skip or unsure (idx, by)
+               ):
+    "The people's labels into the learner's pool: new ones labelled, changed ones relabelled, withdrawn ones unlabelled"
+    import fastai_al.labelstudio_sync  # noqa: F401 (`Learner.relabel`, `Learner.unlabel`: changes kept in `pool.changes`)
+    given, by = learn.pool.given, lambda d: d.by.fillna('web')
+    known = pend.idx.isin(list(given))
+    gone = gone[gone.idx.isin(list(given))]
+    for b, grp in pend[known].groupby(by(pend[known]), sort=False): learn.relabel(grp.idx.to_numpy(), grp.label.tolist(), by=b)
+    if len(gone): learn.unlabel(gone.idx.to_numpy(), by=str(by(gone).iloc[-1]))
+    new = pend[~known & ~pend.idx.isin(learn.pool.labelled) & ~pend.idx.isin(learn.pool.valid)]
+    for b, grp in new.groupby(by(new), sort=False): learn.label(grp.idx.to_numpy(), grp.label.tolist(), by=b)
+
 def train_round(s:LabelSession, job:dict)->dict:
     "Train a round on every label given so far, rank the pool into the queue, commit; returns the round's row"
     learn = ensure_learner(s)
     pend = job['labels'] if 'labels' in job else s.store.pending()   # as they were when the round was started
-    pend = pend[~pend.idx.isin(learn.pool.labelled) & ~pend.idx.isin(learn.pool.valid)]
+    gone = job.get('withdrawn')
+    if gone is None: gone = s.store.df("SELECT idx, status, by, version FROM labels WHERE status != 'label'")
     rnd = s.n_rounds
+    learn.al_round = rnd - 1 if rnd else None   # the last round trained: the changes below are kept with it in `pool.changes`
     try:
         if s.frozen:
             job['progress'] = f"round {rnd}: features of the labelled images"
             _frozen_pool(s, learn, np.concatenate([learn.pool.labelled, learn.pool.valid, pend.idx.to_numpy()]).astype(np.int64))
         job['progress'] = f"round {rnd}: giving {len(pend)} new labels to the learner"
-        for b, grp in pend.groupby(pend.by.fillna('web'), sort=False): learn.label(grp.idx.to_numpy(), grp.label.tolist(), by=b)
+        give_labels(learn, pend, gone)
         commit = StoreCommit(s, list(zip(pend.idx.tolist(), pend.version.tolist())))
         config = dict(arch=s.arch, size=s.size, weights=s.weights_sha, seed=s.seed, holdout=s.holdout)
         with learn.added_cbs([_Progress(job), _PersonLabels(), ActiveCheckpoint(s.state_dir, config, save_weights=True), commit]):

@@ -162,7 +162,9 @@ def start(self:LabelSession, kind:str, # 'train' (a round) or 'rank' (re-rank th
         self.job = dict(id=self._n_jobs, kind=kind, running=True, started=time.time(), progress='starting', error=None,
                         result=None, finished=None)
         # the labels this round trains on: those given until now (later ones go into the next round)
-        if kind == 'train': self.job['labels'] = self.store.pending()
+        if kind == 'train':
+            self.job['labels'] = self.store.pending()
+            self.job['withdrawn'] = self.store.df("SELECT idx, status, by, version FROM labels WHERE status != 'label'")
         job = self.job
     threading.Thread(target=self._run, args=(job,), daemon=True, name=f'fastai_al_{kind}').start()
     return True, f"{kind} started"
@@ -203,7 +205,8 @@ def maybe_train(self:LabelSession)->bool:
 def label(self:LabelSession, idx:int, label:str|None, status:str='label', by:str|None=None, version:int|None=None)->int:
     "Store one label (see `LabelStore.set_label`), then start a round if `train_every` new labels wait; returns the new version"
     v = self.store.set_label(idx, label, status, by, version)
-    self.maybe_train()
+    try: self.maybe_train()
+    except Exception: print(f"fastai_al_label: starting a round failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)  # the label is saved
     return v
 
 @patch

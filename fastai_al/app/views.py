@@ -59,6 +59,7 @@ button:disabled{opacity:.45;cursor:default}
 kbd{font-size:.68rem;color:#666;border:1px solid #ccc;border-radius:3px;padding:0 .2rem;background:#f4f4f4}
 .on kbd{color:#176f2c}
 .panel{display:flex;gap:2rem;flex-wrap:wrap;align-items:flex-start}
+#conn{background:#b00020;color:#fff;padding:.3rem .6rem;border-radius:4px;font-size:.9rem}#conn[hidden]{display:none}
 table{border-collapse:collapse;font-size:.85rem} td,th{padding:.15rem .5rem;border-bottom:1px solid #eee;text-align:right}
 """
 
@@ -89,13 +90,38 @@ _JS = """
       g.dataset.asked='1'; htmx.ajax('POST','/next',{target:'#batch',swap:'outerHTML'});}
   });
   document.addEventListener('DOMContentLoaded',()=>{const c=firstOpen(); if(c)setCurrent(c);});
+  // the connection: checked every 2 s; when it is lost the page says so at once (what it shows may be stale), and when
+  // it is back the status, counts, curve and batch are fetched again
+  let lost=false;
+  function setLost(v){
+    const b=document.getElementById('conn'); if(!b||v===lost)return; lost=v; b.hidden=!v;
+    if(v){b.textContent='Connection lost: the app does not answer (since '+new Date().toLocaleTimeString()+'). What this page shows may be out of date, and labels given now are not saved. Trying again…'; return;}
+    const f=document.querySelector('#grid .card');
+    htmx.ajax('GET','/status',{target:'#status',swap:'outerHTML',values:{rounds:'-1',shown:(f&&f.dataset.idx)||''}});
+  }
+  function ping(){fetch('/ping',{cache:'no-store'}).then(r=>setLost(false)).catch(()=>setLost(true));}
+  setInterval(ping,2000);
+  document.addEventListener('htmx:sendError',e=>{
+    setLost(true);
+    const c=e.detail.elt&&e.detail.elt.closest&&e.detail.elt.closest('.card'); const m=c&&c.querySelector('.msg');
+    if(m){m.textContent='not saved: the connection to the app is lost'; m.className='msg err';}
+  });
 })();
 """
 
 # every response swaps, errors too: the message is the content
 _HTMX_CONFIG = json.dumps(dict(responseHandling=[dict(code='204', swap=False), dict(code='...', swap=True)]))
 
-def _keys(n:int)->list: return [str((k + 1) % 10) if k < 10 else None for k in range(n)]
+def _keys(classes:list)->list:
+    "The key of each class: its name when every name is a single digit, else 1–9 then 0 in order"
+    if all(len(c) == 1 and c.isdigit() for c in classes): return list(classes)
+    return [str((k + 1) % 10) if k < 10 else None for k in range(len(classes))]
+
+def _keys_text(classes:list)->str:
+    ks = [k for k in _keys(classes) if k]
+    if not all(len(c) == 1 and c.isdigit() for c in classes): return f"1–{min(len(classes), 9)}{', 0' if len(classes) >= 10 else ''}"
+    ks = sorted(ks)
+    return f"{ks[0]}–{ks[-1]}" if len(ks) > 2 and [int(k) for k in ks] == list(range(int(ks[0]), int(ks[-1]) + 1)) else ', '.join(ks)
 
 def _fmt(x, spec='.2f'):
     return '–' if x is None or (isinstance(x, float) and np.isnan(x)) else format(x, spec)
@@ -110,6 +136,14 @@ def counts_view(s:LabelSession, oob:bool=False):
               Span(f"unsure {c['unsure']}", cls='muted'), Span(f"rounds {s.n_rounds}", cls='muted')]
     return Div(*parts, id='counts', cls='counts', **_oob(oob))
 
+def _in_round(s:LabelSession, idx:int, v:int)->str:
+    "Which round a label not locked yet goes into: the one training now (if it started with this version), else the next"
+    j = s.job
+    if j is not None and j['running'] and j['kind'] == 'train' and 'labels' in j:
+        if ((j['labels'].idx == idx) & (j['labels'].version == v)).any(): return f"round {s.n_rounds} is training on it"
+        return f"goes into the next round (round {s.n_rounds}, training now, started before)"
+    return "goes into the next round"
+
 def card_view(s:LabelSession, r, msg=None, msg_cls='muted'):
     "One image of the batch: picture, the model's guess, confidence and score, and the label buttons"
     r = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
@@ -119,7 +153,7 @@ def card_view(s:LabelSession, r, msg=None, msg_cls='muted'):
         return Button(*text, cls=f"{cls}{' on' if on else ''}", **({'data-class': vals['label']} if 'label' in vals else {}), hx_post='/label', hx_target=f'#card-{idx}', hx_swap='outerHTML',
                       hx_vals=json.dumps(dict(idx=idx, v=v, **vals)), disabled=locked, **({'data-key': key} if key else {}))
     btns = [btn(*([Kbd(k), ' '] if k else []), c, cls='lbl', vals=dict(label=c, status='label'), key=k, on=status == 'label' and label == c)
-            for c, k in zip(s.classes, _keys(len(s.classes)))]
+            for c, k in zip(s.classes, _keys(s.classes))]
     btns += [btn(Kbd('s'), ' skip', cls='skip', vals=dict(status='skip'), on=status == 'skip'),
              btn(Kbd('u'), ' unsure', cls='unsure', vals=dict(status='unsure'), on=status == 'unsure')]
     guess = r.get('guess')
@@ -127,7 +161,7 @@ def card_view(s:LabelSession, r, msg=None, msg_cls='muted'):
                Span(f"conf {_fmt(r.get('confidence'))}"), Span(f"score {_fmt(r.get('score'), '.3g')}"), cls='meta')
     if msg is None:
         if locked: msg = f"{label} — trained in round {int(r['round'])}"
-        elif status == 'label': msg, msg_cls = f"saved: {label}", 'ok'
+        elif status == 'label': msg, msg_cls = f"saved: {label} — {_in_round(s, idx, v)}", 'ok'
         elif status: msg, msg_cls = f"saved: {status}", 'ok'
         else: msg = ''
     cls = 'card' + (' done' if status == 'label' else ' skipped' if status else '')
@@ -146,7 +180,7 @@ def batch_view(s:LabelSession, oob:bool=False):
     if len(ranked): how = f"ranked by {ranked.strategy.iloc[0]} after round {int(ranked.after_round.iloc[0])}"
     elif s.n_rounds: how = "random (the ranking is used up: the next round ranks again)"
     else: how = "random (cold start: no model yet)"
-    keys = f"Keys: 1–{min(len(s.classes), 9)}{', 0' if len(s.classes) >= 10 else ''} label, s skip, u unsure, ←/→ move."
+    keys = f"Keys: {_keys_text(s.classes)} label, s skip, u unsure, ←/→ move."
     return Section(H2('Batch to label'), P(f"{len(b)} images, {how}. {keys}", cls='muted', id='batch-info'),
                    Div(*[card_view(s, r) for r in b.to_dict('records')], id='grid'), id='batch', **_oob(oob))
 
@@ -252,5 +286,5 @@ def files_view(s:LabelSession):
           A('Label Studio labelling config', href='/export/labelstudio.xml', download='config.xml'))), id='files')
 
 def page(s:LabelSession):
-    head = Header(H1('fastai_al — label'), Span(str(s.folder), cls='muted'), counts_view(s))
+    head = Header(H1('fastai_al — label'), Span(str(s.folder), cls='muted'), counts_view(s), Div(id='conn', hidden=True, role='alert'))
     return Title('fastai_al label'), Main(head, controls_view(s), batch_view(s), curve_view(s), files_view(s)), Script(_JS)

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/app.web.html.md"""
 
 # %% ../../nbs/75_app.web.ipynb #b76738ed
 from __future__ import annotations
-import ipaddress, json, re, secrets, sys
+import errno, io, ipaddress, json, re, secrets, shutil, sqlite3, sys, traceback
 from pathlib import Path
 from urllib.parse import urlparse
 import fastai_al
@@ -15,17 +15,20 @@ from fasthtml.common import FastHTML, Meta, Style, Script, Span, P, Div, Ul, Li
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, PlainTextResponse
 from starlette.middleware import Middleware
-from .store import NotOurDatabase, LabelConflict, LabelLocked, DuplicateImage
+from ..files import FolderLock, FolderLocked, remove_stale_temps
+from .store import NotOurDatabase, LabelConflict, LabelLocked, DuplicateImage, _identify
 from .images import BadImage, TooLarge, inside_folder
 from .session import LabelSession
 from .views import *
 from .views import _CSS, _JS, _HTMX_CONFIG, _busy
 
 # %% auto #0
-__all__ = ['TOKEN_COOKIE', 'is_loopback', 'label_app', 'access_token', 'fastai_al_label']
+__all__ = ['TOKEN_COOKIE', 'MAX_IMPORT', 'NEED_FREE', 'is_loopback', 'disk_full', 'label_app', 'clean_start', 'access_token',
+           'fastai_al_label']
 
 # %% ../../nbs/75_app.web.ipynb #f3b0cd01
 TOKEN_COOKIE = 'fastai_al_token'
+MAX_IMPORT = 50_000_000  # bytes of a label file to import
 
 def is_loopback(host:str)->bool:
     "Whether `host` (name or address) is this machine only"
@@ -33,13 +36,29 @@ def is_loopback(host:str)->bool:
     try: return ipaddress.ip_address(host.strip('[]')).is_loopback
     except ValueError: return False
 
-class _Guard:
-    "ASGI middleware: access token, Host and Origin checks, request body size limit"
-    def __init__(self, app, token:str|None=None, loopback:bool=True, max_body:int=1_000_000_000):
-        self.app, self.token, self.loopback, self.max_body = app, token, loopback, max_body
+NEED_FREE = 1_000_000  # bytes to free on a full disk before labels can be written again (SQLite's log grows by pages)
 
-    async def _refuse(self, scope, receive, send, code, msg):
-        await PlainTextResponse(msg, status_code=code)(scope, receive, send)
+def disk_full(e:BaseException, path)->str|None:
+    "One line saying that the disk of `path` is full, if `e` says so (else None)"
+    if not ((isinstance(e, sqlite3.OperationalError) and 'full' in str(e)) or (isinstance(e, OSError) and e.errno == errno.ENOSPC)): return None
+    try: free = shutil.disk_usage(Path(path).parent).free
+    except OSError: free = 0
+    return (f"disk full: {path} cannot be written ({free:,} bytes free on its disk, at least {NEED_FREE:,} needed); nothing was saved. "
+            "Free some space: the app goes on by itself")
+
+def _failure(e:BaseException, db, what:str)->tuple:
+    "`(status, one line)` for a request that failed with `e`"
+    if (msg := disk_full(e, db)): return 507, msg
+    if isinstance(e, sqlite3.OperationalError) and 'locked' in str(e): return 503, f"{what}: the label database is busy; nothing was saved, try again"
+    return 500, f"{what} failed ({type(e).__name__}: {e}); nothing was changed by it unless the page shows so — the app goes on"
+
+class _Guard:
+    "ASGI middleware: access token, Host and Origin checks, body size limits per route, and an answer for every failure"
+    def __init__(self, app, token:str|None=None, loopback:bool=True, limits:dict|None=None, max_body:int=4096, db=None):
+        self.app, self.token, self.loopback, self.limits, self.max_body, self.db = app, token, loopback, limits or {}, max_body, db
+
+    async def _refuse(self, scope, receive, send, code, msg, close:bool=False):
+        await PlainTextResponse(msg, status_code=code, headers={'Connection': 'close'} if close else None)(scope, receive, send)
 
     async def __call__(self, scope, receive, send):
         if scope['type'] != 'http': return await self.app(scope, receive, send)
@@ -59,20 +78,32 @@ class _Guard:
                 return await self._refuse(scope, receive, send, 403, "access token required: open the address with ?token=… "
                                           "that fastai_al_label printed when it started")
         if req.method not in ('GET', 'HEAD'):
-            origin = req.headers.get('origin')
-            if origin and origin != 'null' and urlparse(origin).netloc != host:
-                return await self._refuse(scope, receive, send, 403, f"refused: a request from another site ({origin})")
-            cl = req.headers.get('content-length')
+            # only the app's own page may write: any other origin, `null` (a sandboxed frame, a file) included, is refused;
+            # no Origin at all only from a program (browsers send it with every POST)
+            origin, site = req.headers.get('origin'), req.headers.get('sec-fetch-site')
+            if (origin is not None and (urlparse(origin).scheme not in ('http', 'https') or urlparse(origin).netloc != host)) or \
+               (site is not None and site not in ('same-origin', 'none')):
+                return await self._refuse(scope, receive, send, 403, f"refused: a request from another page ({origin or site}); "
+                                          "only the app's own page can change labels")
+            cl, limit = req.headers.get('content-length'), self.limits.get(req.url.path, self.max_body)
             if cl is None and req.headers.get('transfer-encoding'):
-                return await self._refuse(scope, receive, send, 411, "a request body must declare its length")
-            if cl is not None and int(cl) > self.max_body:
-                return await self._refuse(scope, receive, send, 413, f"request too large: {int(cl):,} bytes, at most {self.max_body:,}")
-        if not from_query: return await self.app(scope, receive, send)
-        async def send_cookie(msg):  # a token given in the address becomes a cookie, so the page's own requests carry it
+                return await self._refuse(scope, receive, send, 411, "a request body must declare its length", close=True)
+            if cl is not None and (not cl.isdigit() or int(cl) > limit):
+                return await self._refuse(scope, receive, send, 413, f"request too large for {req.url.path}: {cl} bytes, at most {limit:,}", close=True)
+        started = False
+        async def send_(msg):
+            nonlocal started
             if msg['type'] == 'http.response.start':
-                msg['headers'] = list(msg.get('headers', [])) + [(b'set-cookie', f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode())]
+                started = True
+                if from_query:  # a token given in the address becomes a cookie, so the page's own requests carry it
+                    msg['headers'] = list(msg.get('headers', [])) + [(b'set-cookie', f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode())]
             await send(msg)
-        await self.app(scope, receive, send_cookie)
+        try: await self.app(scope, receive, send_)
+        except Exception as e:  # answered here, with what happened, and the connection kept: never a bare 500 and a dropped connection
+            if started: raise
+            code, msg = _failure(e, self.db, f"{req.method} {req.url.path}")
+            if code == 500: print(f"fastai_al_label: {req.method} {req.url.path} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+            await self._refuse(scope, receive, send, code, msg)
 
 # %% ../../nbs/75_app.web.ipynb #c4792351
 def label_app(s:LabelSession, # The session to serve
@@ -82,16 +113,19 @@ def label_app(s:LabelSession, # The session to serve
               max_files:int=100, # Files per upload request
              )->FastHTML:
     "The labelling web app over session `s`"
-    max_body = s.max_upload_bytes * max_files + 1_000_000
+    limits = {'/upload': s.max_upload_bytes * max_files + 64_000 * max_files, '/import': MAX_IMPORT + 64_000}  # others: 4 kB
     app = FastHTML(default_hdrs=False, canonical=False, secret_key=secrets.token_hex(16),
                    hdrs=[Meta(charset='utf-8'), Meta(name='htmx-config', content=_HTMX_CONFIG), Style(_CSS),
                          Script(src='/static/htmx.min.js')],
-                   middleware=[Middleware(_Guard, token=token, loopback=loopback, max_body=max_body)])
+                   middleware=[Middleware(_Guard, token=token, loopback=loopback, limits=limits, db=s.db_path)])
     rt = app.route
     htmx_js = Path(fastai_al.__file__).parent/'static'/'htmx.min.js'
 
     @rt('/')
     def get(): return page(s)
+
+    @rt('/ping')
+    def get(): return PlainTextResponse('ok', headers={'Cache-Control': 'no-store'})   # the page checks its connection with it
 
     @rt('/static/htmx.min.js')
     def get(): return FileResponse(htmx_js, media_type='text/javascript')
@@ -109,8 +143,13 @@ def label_app(s:LabelSession, # The session to serve
     def post(idx:str, v:str='0', label:str='', status:str='label', by:str=''):
         try: idx, v = int(idx), int(v)
         except ValueError: return PlainTextResponse(f"bad image index or version ({idx!r}, {v!r})", status_code=400)
+        if not 0 <= idx < 2**62: return PlainTextResponse(f"no image with index {idx}", status_code=400)
         try:
             s.label(idx, label or None, status, by or user, v)
+        except sqlite3.OperationalError as e:  # a full disk (507) or a database busy too long (503): nothing saved, said on the card
+            code, msg = _failure(e, s.db_path, f"image {idx}")
+            if code == 500: raise
+            return _card_after(s, idx, msg, code)
         except LabelConflict as e: return _card_after(s, idx, str(e), 409)
         except LabelLocked as e: return _card_after(s, idx, str(e), 409)
         except ValueError as e: return _card_after(s, idx, str(e), 400)
@@ -131,7 +170,9 @@ def label_app(s:LabelSession, # The session to serve
         out = [status_view(s)]
         if rounds != str(s.n_rounds): out += [curve_view(s, oob=True), counts_view(s, oob=True)]  # a round landed
         b = s.store.batch()
-        if not len(b) and s.store.n_items and not s.scanning['running']: s.next_batch(); b = s.store.batch()
+        if not len(b) and s.store.n_items and not s.scanning['running']:
+            try: s.next_batch(); b = s.store.batch()
+            except sqlite3.OperationalError: pass   # (a full disk: the status is still shown)
         if (str(int(b.idx.iloc[0])) if len(b) else '') != shown: out.append(batch_view(s, oob=True))  # e.g. the first batch
         return tuple(out)
 
@@ -164,19 +205,18 @@ def label_app(s:LabelSession, # The session to serve
         form = await req.form(max_files=1, max_fields=5)
         f = form.get('file')
         if f is None or isinstance(f, str): return Response("<p class='err'>no file given</p>", status_code=400, media_type='text/html')
-        raw = await f.read(50_000_000)
-        tmpf = s.db_path.parent/f".import_{secrets.token_hex(4)}"
-        try:
-            tmpf.write_bytes(raw)
+        raw = await f.read(MAX_IMPORT + 1)
+        if len(raw) > MAX_IMPORT: return Response(f"<p class='err'>{_esc(f.filename or 'the file')}: larger than {MAX_IMPORT:,} bytes</p>", status_code=413, media_type='text/html')
+        try:  # read in memory: no temporary file for a kill to leave behind
             if (f.filename or '').lower().endswith('.csv'):
-                res = s.import_csv(tmpf, by=f"csv:{f.filename}"); extra = []
+                import pandas as pd
+                res = s.import_csv(pd.read_csv(io.BytesIO(raw), dtype={'file': str, 'label': str}, keep_default_na=False), by=f"csv:{f.filename}"); extra = []
             else:
-                res = s.import_labelstudio(tmpf)
+                res = s.import_labelstudio(json.loads(raw))
                 extra = [Li(f"task {p.task_id}: {p.problem}") for p in res['problems'].itertuples()]
                 extra += [Li(f"task {p.task_id} ({p.image}): {p.problem}") for p in res['unmatched'].itertuples()]
-        except (ValueError, FileNotFoundError) as e:
-            return Response(f"<p class='err'>{_esc(str(e).replace(str(tmpf), f.filename or 'the file'))}</p>", status_code=400, media_type='text/html')
-        finally: tmpf.unlink(missing_ok=True)
+        except (ValueError, TypeError, KeyError, AttributeError, FileNotFoundError) as e:
+            return Response(f"<p class='err'>{_esc(f.filename or 'the file')}: {_esc(str(e))}</p>", status_code=400, media_type='text/html')
         body = Div(P(f"imported {res['imported']} labels ({res['already_labelled']} images already had one)", cls='ok'),
                    Ul(*extra) if extra else '')
         return body, counts_view(s, oob=True), batch_view(s, oob=True)
@@ -206,9 +246,12 @@ def _xml(ft)->str:
 
 def _card_after(s:LabelSession, idx:int, msg, code:int):
     "The card of `idx` as it is now (with `msg`), and the counts (and the status while something runs)"
-    r = s.store.card(idx)
-    html = _xml(card_view(s, r) if msg is None else card_view(s, r, msg=msg, msg_cls='err'))
-    return Response(html + _xml(counts_view(s, oob=True)) + ''.join(map(_xml, _status_oob(s))), status_code=code, media_type='text/html')
+    try:
+        r = s.store.card(idx)
+        html = _xml(card_view(s, r) if msg is None else card_view(s, r, msg=msg, msg_cls='err'))
+        return Response(html + _xml(counts_view(s, oob=True)) + ''.join(map(_xml, _status_oob(s))), status_code=code, media_type='text/html')
+    except Exception as e:  # the outcome stands (a label saved is saved): said in words
+        return PlainTextResponse(f"{msg or f'image {idx}: saved'} (the page could not show the card: {type(e).__name__}; reload it)", status_code=code)
 
 def _status_oob(s:LabelSession)->list:
     "The status, along with another part, only while something runs (e.g. the round a label just started): a reply that"
@@ -216,6 +259,17 @@ def _status_oob(s:LabelSession)->list:
     return [status_view(s, oob=True)] if _busy(s) else []
 
 # %% ../../nbs/75_app.web.ipynb #a51e2df8
+_LOCKS = []  # the lock of each database this process serves, held until it exits
+
+def clean_start(db_path:Path)->list:
+    "Take the database's lock (one app per database) and remove what killed writers left: its round state's temporary files, old imports' files"
+    state = db_path.parent/f"{db_path.stem}_state"
+    _LOCKS.append(FolderLock(state).acquire())  # `FolderLocked` (one line) when another app serves this database
+    gone = remove_stale_temps(state)
+    gone += [f for f in db_path.parent.glob('.import_*') if re.fullmatch(r'\.import_[0-9a-f]{8}', f.name)]  # (written by earlier versions)
+    for f in gone: f.unlink(missing_ok=True)
+    return gone
+
 def access_token(host:str, token:str|None=None)->tuple:
     "`(loopback, token)` for serving on `host`: off loopback a token is required, a random one if none is given"
     loop = is_loopback(host)
@@ -250,15 +304,21 @@ def fastai_al_label(
     # a request waits for the interpreter lock while a background thread loads the library, computes features or trains: switching
     # threads every millisecond (not 5) keeps a label's reply fast (measured: p99 0.6 s → 0.06 s while the feature cache fills)
     sys.setswitchinterval(0.001)
+    db_path = Path(db).resolve() if db else Path(folder).resolve()/'.fastai_al'/'labels.db'
     try:
         if strategy is not None:
             from fastai_al.strategies.core import get_strategy
             get_strategy(strategy)  # (loads the library first: only when a strategy is named)
+        if db_path.exists(): _identify(db_path)  # (not ours: said before anything is written)
+        if Path(folder).is_dir(): clean_start(db_path)
         s = LabelSession(folder, classes, db=db, strategy=strategy, batch_size=batch_size, epochs=epochs, lr=lr, size=size,
                          arch=arch, bs=bs, pool_subset=pool_subset, queue_size=queue_size, train_every=train_every,
                          weights=weights, labels=labels, max_upload_bytes=int(max_upload_mb * 1e6))
-    except (NotOurDatabase, NotADirectoryError, FileNotFoundError, ValueError, KeyError) as e:
+    except (NotOurDatabase, NotADirectoryError, FileNotFoundError, ValueError, KeyError, FolderLocked) as e:
         print(f"fastai_al_label: {str(e).strip(chr(34))}", file=sys.stderr, flush=True); sys.exit(2)
+    except (sqlite3.OperationalError, OSError) as e:
+        if (msg := disk_full(e, db_path)) is None: raise
+        print(f"fastai_al_label: {msg}", file=sys.stderr, flush=True); sys.exit(2)
     loop, token = access_token(host, token)
     app = label_app(s, token=token, loopback=loop, user=user)
     mode = f"a head on the frozen body {weights or s.weights}" if s.frozen else f"the whole {s.arch} model, {s.pool_subset or 'all'} pool images scored per round"
