@@ -19,7 +19,7 @@ __all__ = ['APP_ID', 'SCHEMA_VERSION', 'STATUSES', 'NotOurDatabase', 'LabelConfl
 
 # %% ../../nbs/70_app.store.ipynb #67c9c302
 APP_ID = 0x66614c31  # PRAGMA application_id of a fastai_al label database ('faL1')
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATUSES = ('label', 'skip', 'unsure')  # what a person can say about an image
 
 _QUEUE = """CREATE TABLE queue(pos INTEGER PRIMARY KEY, idx INTEGER NOT NULL UNIQUE REFERENCES items(idx), score REAL, guess TEXT,
@@ -31,7 +31,8 @@ CREATE TABLE items(idx INTEGER PRIMARY KEY, file TEXT NOT NULL UNIQUE, sha256 TE
 CREATE TABLE labels(idx INTEGER PRIMARY KEY REFERENCES items(idx), label TEXT, status TEXT NOT NULL
                     CHECK(status IN ('label', 'skip', 'unsure')), by TEXT, at REAL NOT NULL, version INTEGER NOT NULL,
                     round INTEGER);
-CREATE TABLE label_log(id INTEGER PRIMARY KEY, idx INTEGER NOT NULL, label TEXT, status TEXT NOT NULL, by TEXT, at REAL NOT NULL);
+CREATE TABLE label_log(id INTEGER PRIMARY KEY, idx INTEGER NOT NULL, label TEXT, status TEXT NOT NULL, by TEXT, at REAL NOT NULL,
+                       round INTEGER);
 CREATE TABLE rejected(id INTEGER PRIMARY KEY, file TEXT NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL, at REAL NOT NULL,
                       UNIQUE(file, source, reason));
 CREATE TABLE rounds(round INTEGER PRIMARY KEY, n_labelled INTEGER NOT NULL, n_valid INTEGER, valid_accuracy REAL,
@@ -39,7 +40,7 @@ CREATE TABLE rounds(round INTEGER PRIMARY KEY, n_labelled INTEGER NOT NULL, n_va
 CREATE TABLE batch(pos INTEGER PRIMARY KEY, idx INTEGER NOT NULL REFERENCES items(idx), score REAL, guess TEXT,
                    confidence REAL, strategy TEXT, after_round INTEGER);
 """ + _QUEUE
-_MIGRATIONS = {1: [_QUEUE]}  # schema version → statements bringing it to the next one
+_MIGRATIONS = {1: [_QUEUE], 2: ["ALTER TABLE label_log ADD COLUMN round INTEGER"]}  # schema version → statements bringing it to the next one
 
 class NotOurDatabase(ValueError):
     "A file given as the label database that is not one (or not for these classes): nothing was written to it"
@@ -53,7 +54,7 @@ class LabelConflict(Exception):
                          "your choice was not saved — choose again to replace it")
 
 class LabelLocked(Exception):
-    "The label was already used to train a round, so it cannot change"
+    "The label was already used to train a round, so it cannot change (except by `relabel` or `unlabel`)"
     def __init__(self, idx, label, rnd):
         self.idx, self.label, self.round = idx, label, rnd
         super().__init__(f"image {idx} is labelled {label!r} and round {rnd} trained on it; it cannot change")
@@ -218,6 +219,7 @@ def set_label(self:LabelStore, idx:int, # Dataset index
               status:str='label', # 'label', 'skip' or 'unsure'
               by:str|None=None, # Who (free text: a name, 'csv', 'labelstudio:3', …)
               version:int|None=None, # The version the page showed (0: none yet); `None`: overwrite whatever is there
+              unlock:bool=False, # Change it even if a round trained on it (see `relabel`)
              )->int:
     "Record a label (or skip/unsure) for item `idx` in its own transaction; returns the new version"
     if status not in STATUSES: raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
@@ -229,14 +231,55 @@ def set_label(self:LabelStore, idx:int, # Dataset index
         if not c.execute("SELECT 1 FROM items WHERE idx=?", (idx,)).fetchone(): raise ValueError(f"no image with index {idx}")
         row = c.execute("SELECT label, status, by, version, round FROM labels WHERE idx=?", (idx,)).fetchone()
         cur = row[3] if row else 0
-        if row and row[4] is not None and (status != row[1] or label != row[0]): raise LabelLocked(idx, row[0], row[4])
+        changes = row and row[4] is not None and (status != row[1] or label != row[0])
+        if changes and not unlock: raise LabelLocked(idx, row[0], row[4])
         if version is not None and int(version) != cur: raise LabelConflict(idx, *(row[:3] if row else (None, None, None)), cur)
+        if changes: _keep_round(c, idx, row[4])
         now = time.time()
         c.execute("INSERT INTO labels(idx, label, status, by, at, version, round) VALUES (?, ?, ?, ?, ?, ?, NULL) "
                   "ON CONFLICT(idx) DO UPDATE SET label=excluded.label, status=excluded.status, by=excluded.by, "
-                  "at=excluded.at, version=excluded.version", (idx, label, status, by, now, cur + 1))
+                  f"at=excluded.at, version=excluded.version{', round=NULL' if changes else ''}", (idx, label, status, by, now, cur + 1))
         c.execute("INSERT INTO label_log(idx, label, status, by, at) VALUES (?, ?, ?, ?, ?)", (idx, label, status, by, now))
     return cur + 1
+
+def _keep_round(c, idx:int, rnd:int):
+    "Before a locked label changes: its entry in `label_log` keeps the round that trained on it"
+    c.execute("UPDATE label_log SET round=? WHERE id=(SELECT MAX(id) FROM label_log WHERE idx=?)", (rnd, idx))
+
+@patch
+def relabel(self:LabelStore, idx:int, # Dataset index
+            label:str, # The new class name
+            by:str|None=None, # Who (e.g. 'labelstudio:3')
+           )->int:
+    "Change item `idx`'s label even if a round trained on it: that round stays in `label_log`, the next one trains on the new label"
+    return self.set_label(idx, label, 'label', by, unlock=True)
+
+@patch
+def unlabel(self:LabelStore, idx:int, # Dataset index
+            by:str|None=None, # Who took the label back
+           )->bool:
+    "Remove item `idx`'s label (even one a round trained on): logged as status 'removed'; the next round unlabels it. False if it had none"
+    idx = int(idx)
+    with self.tx() as c:
+        row = c.execute("SELECT round FROM labels WHERE idx=?", (idx,)).fetchone()
+        if row is None: return False
+        if row[0] is not None: _keep_round(c, idx, row[0])
+        c.execute("DELETE FROM labels WHERE idx=?", (idx,))
+        c.execute("INSERT INTO label_log(idx, label, status, by, at) VALUES (?, NULL, 'removed', ?, ?)", (idx, by, time.time()))
+    return True
+
+@patch
+def history(self:LabelStore, idx:int|None=None)->pd.DataFrame:
+    "Every label given (`idx`: of that item), in order, with the round that trained on it (for the current labels: see `labels`)"
+    where = "" if idx is None else "WHERE idx=?"
+    return self.df(f"SELECT idx, label, status, by, at, round FROM label_log {where} ORDER BY id", () if idx is None else (int(idx),))
+
+@patch
+def withdrawn(self:LabelStore)->pd.DataFrame:
+    "Items whose label is taken back: marked skip or unsure, or removed (`unlabel`); idx, status, by, version"
+    return self.df("SELECT idx, status, by, version FROM labels WHERE status != 'label' UNION ALL "
+                   "SELECT idx, status, by, 0 FROM label_log WHERE id IN (SELECT MAX(id) FROM label_log GROUP BY idx) "
+                   "AND status='removed' ORDER BY idx")
 
 @patch
 def labels(self:LabelStore, status:str|None='label')->pd.DataFrame:
