@@ -200,7 +200,7 @@ def train_round(s:LabelSession, job:dict)->dict:
     learn = ensure_learner(s)
     pend = job['labels'] if 'labels' in job else s.store.pending()   # as they were when the round was started
     gone = job.get('withdrawn')
-    if gone is None: gone = s.store.df("SELECT idx, status, by, version FROM labels WHERE status != 'label'")
+    if gone is None: gone = s.store.withdrawn()
     rnd = s.n_rounds
     learn.al_round = rnd - 1 if rnd else None   # the last round trained: the changes below are kept with it in `pool.changes`
     try:

@@ -164,7 +164,7 @@ def start(self:LabelSession, kind:str, # 'train' (a round) or 'rank' (re-rank th
         # the labels this round trains on: those given until now (later ones go into the next round)
         if kind == 'train':
             self.job['labels'] = self.store.pending()
-            self.job['withdrawn'] = self.store.df("SELECT idx, status, by, version FROM labels WHERE status != 'label'")
+            self.job['withdrawn'] = self.store.withdrawn()
         job = self.job
     threading.Thread(target=self._run, args=(job,), daemon=True, name=f'fastai_al_{kind}').start()
     return True, f"{kind} started"
@@ -261,15 +261,39 @@ def export_labelstudio(self:LabelSession, image_url:str='/img/{idx}', # URL of a
 
 @patch
 def import_labelstudio(self:LabelSession, src, # Label Studio JSON or JSON-MIN export (file or list of tasks)
+                       full:bool=True, # The export holds every annotated task (a whole project's export): labels from Label Studio it no longer shows are removed
                       )->dict:
-    "Store the labels of a Label Studio export (images without a label only); returns counts and the problems found"
-    from fastai_al.labelstudio import read_ls_export, ls_match
+    "Apply a Label Studio export as Label Studio has it: new labels stored, changed ones relabelled, deleted ones removed (history kept)"
+    from fastai_al.labelstudio import read_ls_export, ls_match, LSItemIndex, _load
     imp = read_ls_export(src, self.classes)
-    matched, unmatched = ls_match(imp, self.store.files())
-    have = set(self.store.labels(None).idx)
-    n = 0
+    find = LSItemIndex(self.store.files())
+    matched, unmatched = ls_match(imp, find)
+    cur = {int(r.idx): r for r in self.store.labels(None).itertuples()}
+    from_ls = lambda r: str(r.by or '').startswith('labelstudio')
+    n, conflicts = dict(imported=0, relabelled=0, unlabelled=0), []
     for r in matched.itertuples():
-        if int(r.idx) in have: continue
-        self.store.set_label(int(r.idx), r.label, 'label', f"labelstudio:{r.by}" if r.by else 'labelstudio'); n += 1
+        i, who, c = int(r.idx), f"labelstudio:{r.by}" if r.by else 'labelstudio', cur.get(int(r.idx))
+        if c is None: self.store.set_label(i, r.label, 'label', who); n['imported'] += 1
+        elif c.status == 'label' and c.label == r.label: continue
+        elif from_ls(c): self.store.relabel(i, r.label, who); n['relabelled'] += 1
+        else: conflicts.append(dict(idx=i, file=r.file, app=c.label if c.status == 'label' else c.status, by=c.by,
+                                    labelstudio=r.label, task_id=r.task_id))  # a person's label in the app: kept
+    # the items Label Studio no longer labels: tasks shown without an annotation (deleted, or only skipped), or, in a full
+    # export, not shown at all; an item of a task with any other problem (e.g. an unknown choice) keeps its label
+    tasks, _ = _load(src)
+    mn, pr = imp.format == 'JSON_MIN', imp.problems.problem
+    keep = set(imp.problems.task_id[~(pr.str.match(r'no annotation$|skipped \(') | (mn & pr.eq('no choice')))]) | set(imp.labels.task_id)
+    shown, bare = set(), set()
+    for t in tasks:
+        d = t.get('data') or t
+        cand = find(d.get('image'), d.get('file'))
+        if len(cand) != 1: continue
+        shown.add(cand[0])
+        if t.get('id') in keep or (mn and (t.get('annotation_id') is not None or t.get('annotator') is not None)): continue
+        bare.add(cand[0])  # (in JSON-MIN: a record without an annotation)
+    gone = bare | ({i for i in cur if i not in shown} if full else set())
+    for i in sorted(gone - set(matched.idx)):
+        if i in cur and from_ls(cur[i]) and self.store.unlabel(i, by='labelstudio'): n['unlabelled'] += 1
     self.maybe_train()
-    return dict(imported=n, already_labelled=len(matched) - n, problems=imp.problems, unmatched=unmatched)
+    return dict(**n, conflicts=pd.DataFrame(conflicts, columns=['idx', 'file', 'app', 'by', 'labelstudio', 'task_id']),
+                problems=imp.problems, unmatched=unmatched)
