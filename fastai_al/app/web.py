@@ -211,14 +211,18 @@ def label_app(s:LabelSession, # The session to serve
             if (f.filename or '').lower().endswith('.csv'):
                 import pandas as pd
                 res = s.import_csv(pd.read_csv(io.BytesIO(raw), dtype={'file': str, 'label': str}, keep_default_na=False), by=f"csv:{f.filename}"); extra = []
+                said = f"imported {res['imported']} labels ({res['already_labelled']} images already had one)"
             else:
                 res = s.import_labelstudio(json.loads(raw))
-                extra = [Li(f"task {p.task_id}: {p.problem}") for p in res['problems'].itertuples()]
+                said = (f"imported {res['imported']} labels, changed {res['relabelled']}, removed {res['unlabelled']} (deleted in Label Studio)"
+                        + (f"; kept what was given here for {k} image{'s' * (k > 1)} that Label Studio labels otherwise" if (k := len(res['conflicts'])) else ''))
+                extra = [Li(f"{p.file}: {p.app!r} here (by {p.by}), {p.labelstudio!r} in Label Studio (task {p.task_id}): kept")
+                         for p in res['conflicts'].itertuples()]
+                extra += [Li(f"task {p.task_id}: {p.problem}") for p in res['problems'].itertuples()]
                 extra += [Li(f"task {p.task_id} ({p.image}): {p.problem}") for p in res['unmatched'].itertuples()]
         except (ValueError, TypeError, KeyError, AttributeError, FileNotFoundError) as e:
             return Response(f"<p class='err'>{_esc(f.filename or 'the file')}: {_esc(str(e))}</p>", status_code=400, media_type='text/html')
-        body = Div(P(f"imported {res['imported']} labels ({res['already_labelled']} images already had one)", cls='ok'),
-                   Ul(*extra) if extra else '')
+        body = Div(P(said, cls='ok'), Ul(*extra) if extra else '')
         return body, counts_view(s, oob=True), batch_view(s, oob=True)
 
     @rt('/export.csv')
