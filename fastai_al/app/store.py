@@ -272,7 +272,8 @@ def unlabel(self:LabelStore, idx:int, # Dataset index
 def history(self:LabelStore, idx:int|None=None)->pd.DataFrame:
     "Every label given (`idx`: of that item), in order, with the round that trained on it (for the current labels: see `labels`)"
     where = "" if idx is None else "WHERE idx=?"
-    return self.df(f"SELECT idx, label, status, by, at, round FROM label_log {where} ORDER BY id", () if idx is None else (int(idx),))
+    df = self.df(f"SELECT idx, label, status, by, at, round FROM label_log {where} ORDER BY id", () if idx is None else (int(idx),))
+    return df.astype({'round': 'Int64'})
 
 @patch
 def withdrawn(self:LabelStore)->pd.DataFrame:
