@@ -85,6 +85,14 @@ class App:
     def kill(self):
         if self.proc.poll() is None: os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+    def label(self, idx:int):
+        "The label SQLite holds for image `idx` (read-only), or None"
+        try:
+            con = sqlite3.connect(f"{self.db.as_uri()}?mode=ro", uri=True, timeout=5)
+            try: r = con.execute("SELECT label FROM labels WHERE idx=? AND status='label'", (idx,)).fetchone()
+            finally: con.close()
+            return r[0] if r else None
+        except sqlite3.Error: return None
     def rounds(self)->list:
         "(round, train_seconds, at) from SQLite, read-only"
         try:
@@ -101,13 +109,19 @@ def _training(pg)->bool:
     try: return 'Training round' in pg.inner_text('#status', timeout=5000)
     except Exception: return False
 
-def _label(pg, idx, cls, res, think):
+def _label(pg, idx, cls, res, think, app=None):
+    "Click `cls` on image `idx`; the round trip until the page shows it saved (or, if the page moved on to the next batch"
+    "before that was seen, until then, with SQLite checked for the label)"
     time.sleep(think)
     during = _training(pg)
     t = time.time()
     pg.locator(f'#card-{idx} button[data-class="{cls}"]').click()
-    pg.wait_for_selector(f'#card-{idx}[data-status="label"]')
-    res['labels'].append(dict(s=time.time() - t, during_training=during and _training(pg), at=time.time(),
+    pg.wait_for_function("i => { const c = document.getElementById('card-' + i); return !c || c.dataset.status === 'label'; }",
+                         arg=idx, polling=20)
+    s, moved_on = time.time() - t, pg.locator(f'#card-{idx}').count() == 0
+    if moved_on and (app is None or app.label(idx) != cls):
+        raise RuntimeError(f"image {idx} left the page without its label {cls!r} being stored ({app.label(idx) if app else '?'})")
+    res['labels'].append(dict(s=s, during_training=during and _training(pg), at=time.time(), moved_on=moved_on,
                               phase=re.sub(r'\s+', ' ', pg.inner_text('#status'))[:60]))
 
 def _new_batch_shown(pg, before:set, timeout=900):
@@ -121,7 +135,7 @@ def drive_today(pg, app, truth, res, think, rounds=2):
     for rnd in range(rounds):
         cards = _cards(pg)
         for i, f, st in cards:
-            if not st: _label(pg, i, truth[f], res, think)
+            if not st: _label(pg, i, truth[f], res, think, app)
         t = time.time(); pg.click('#train')
         pg.wait_for_selector(f'#status >> text=Round {rnd} trained', timeout=3_600_000)
         _new_batch_shown(pg, {i for i, _, _ in cards})
@@ -129,7 +143,7 @@ def drive_today(pg, app, truth, res, think, rounds=2):
         res['rounds'].append(dict(round=rnd, wall_s=w, train_s=app.rounds()[-1][1]))
         res['batch_waits'].append(dict(s=w, during_training=True, how='Train round + next batch'))
     for i, f, st in _cards(pg):   # label the batch the last round put up, then ask for a new one
-        if not st: _label(pg, i, truth[f], res, think)
+        if not st: _label(pg, i, truth[f], res, think, app)
     before = {i for i, _, _ in _cards(pg)}
     t = time.time(); pg.click('#next')   # "New batch": a query over the pool in the background
     pg.wait_for_selector('#status >> text=New batch ready', timeout=3_600_000); _new_batch_shown(pg, before)
@@ -140,7 +154,7 @@ def drive_new(pg, app, truth, res, think, batches=4, rounds=2, train_every=24):
     for b in range(batches):
         cards = _cards(pg)
         for i, f, st in cards:
-            if not st: _label(pg, i, truth[f], res, think)
+            if not st: _label(pg, i, truth[f], res, think, app)
         t = time.time(); during = _training(pg)
         if b < batches - 1:   # the page asks for the next batch by itself when the last image is done
             _new_batch_shown(pg, {i for i, _, _ in cards})
@@ -184,6 +198,7 @@ def summary(res):
     waits = [w['s'] for w in res['batch_waits']]; wt = [w['s'] for w in res['batch_waits'] if w['during_training']]
     return dict(launch_to_first_batch_s=res['first_batch_s'], label_p50_s=pct(lab, 50), label_p99_s=pct(lab, 99),
                 label_p99_training_s=pct(dur, 99), n_labels=len(lab), n_labels_training=len(dur),
+                n_labels_page_moved_on=sum(bool(l.get('moved_on')) for l in res['labels']),
                 batch_wait_median_s=pct(waits, 50), batch_wait_max_s=max(waits) if waits else None,
                 batch_wait_training_max_s=max(wt) if wt else None,
                 round_s=[round(r['wall_s'], 1) for r in res['rounds']], round_train_s=[round(r['train_s'] or 0, 1) for r in res['rounds']],
@@ -216,10 +231,12 @@ def main(old:str=None, # A checkout of today's app (e.g. `git worktree add --det
          out:str=None, # Also write the JSON here
          md:str=None, # Also write the Markdown table here
          screenshot:str=None, # Save a full-page screenshot of the new app (whole model, smallest folder) at the end of its run
+         logs:str=None, # Keep each app's log here (and, when a run fails, the page as it was)
         ):
     from playwright.sync_api import sync_playwright
     sizes = [int(s) for s in sizes.split(',')]
     froot = Path(folders or tempfile.mkdtemp()); froot.mkdir(parents=True, exist_ok=True)
+    if logs: Path(logs).mkdir(parents=True, exist_ok=True)
     truth = make_folders(froot, sizes)
     weights = make_weights(froot/'cnn64_mnist_test.pth')
     runs = [m for m in modes.split(',') if m != 'today' or old]
@@ -239,6 +256,8 @@ def main(old:str=None, # A checkout of today's app (e.g. `git worktree add --det
                 try:
                     res['server_up_s'] = app.wait_up()
                     pg = br.new_page(viewport={'width': 1280, 'height': 1000}); pg.set_default_timeout(900_000)
+                    res['http_errors'] = []   # any reply of the app that is not a success, as the page saw it
+                    pg.on('response', lambda r, res=res: r.status >= 400 and res['http_errors'].append(dict(url=r.url, status=r.status, at=time.time())))
                     pg.goto(app.url); pg.wait_for_selector('#grid .card')
                     res['first_batch_s'] = time.time() - app.t0
                     (drive_today if mode == 'today' else drive_new)(pg, app, truth, res, think)
@@ -247,8 +266,13 @@ def main(old:str=None, # A checkout of today's app (e.g. `git worktree add --det
                         end = time.time() + 1800
                         while 'cache_build_s' not in res and time.time() < end: time.sleep(1)
                     pg.close()
-                except Exception as e: res['error'] = f"{type(e).__name__}: {e}"; res['log'] = app.log.read_text()[-2000:]
+                except Exception as e:
+                    res['error'] = f"{type(e).__name__}: {e}"; res['log'] = app.log.read_text()[-2000:]
+                    if logs:
+                        try: Path(logs, f"{mode}_{n}_page.html").write_text(pg.content())
+                        except Exception: pass
                 finally:
+                    if logs: shutil.copy(app.log, Path(logs, f"{mode}_{n}_app.log"))
                     app.kill(); res['load_after'] = os.getloadavg(); res['uptime_after'] = _uptime(); shutil.rmtree(work, ignore_errors=True)
                 res['summary'] = summary(res) if 'first_batch_s' in res else None
                 print(json.dumps(dict(size=n, mode=mode, summary=res['summary'], error=res.get('error')), default=str), flush=True)
