@@ -19,7 +19,7 @@ from fastai_al.data.mnist import mnist_data
 from fastai_al.models.cnn import gal_cnn
 from fastai_al.learner import active_learner
 from fastai_al.fit import TensorBatches, collate_all
-from fastai_al.gal2017 import keras1_glorot_, KerasL2
+from fastai_al.studies.gal2017 import keras1_glorot_, KerasL2
 
 def _model(seed=0):
     torch.manual_seed(seed); return keras1_glorot_(gal_cnn())

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch.func import stack_module_state, vmap
 from fastcore.script import call_parse
-from fastai_al.gal2017 import gal2017_specs, keras1_glorot_, init_seed
+from fastai_al.studies.gal2017 import gal2017_specs, keras1_glorot_, init_seed
 from fastai_al.models.cnn import gal_cnn
 from fastai_al.data.mnist import load_mnist
 from fastai_al.strategies.core import get_strategy

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The corrected Gal et al. 2017 runs in the background, staged, resumable (nbs/46_gal2017.ipynb):
+# The corrected Gal et al. 2017 runs in the background, staged, resumable (nbs/83_studies.gal2017.ipynb):
 #   bash benchmarks/gal2017_background.sh [OUT]        (from the repository root; OUT defaults to results/gal2017_corrected)
 # Runs from a frozen copy of the code at the current commit (so code landing meanwhile cannot change a run half-way),
 # 2 worker processes of 1 torch thread at nice 19, logging to /work/runs/gal2017/sweep.log. Every stage resumes what is on

@@ -14,15 +14,15 @@ its sentence on the corrected runs read from their paired interval, then README.
 import json, sys
 from pathlib import Path
 import pandas as pd
-from fastai_al.gal2017 import GAL2017_TABLE1, gal2017_table, paired_aulc, aulc_markdown
-from fastai_al.gal2017 import _name, _md, _cell, _rank
+from fastai_al.studies.gal2017 import GAL2017_TABLE1, gal2017_table, paired_aulc, aulc_markdown
+from fastai_al.studies.gal2017 import _name, _md, _cell, _rank
 
 SECTION = """## Reproducing Gal et al. 2017
 
 Gal, Islam & Ghahramani (ICML 2017), Table 1: MNIST, 20 initial labels (2 per class), 10 acquired per round from 2,000
 random pool images scored with T = 100 MC-dropout samples, a new network trained after every acquisition (50 epochs,
 batch 128, Adam, L2 of 3.5/N on the dense layer, the last epoch kept), test error on the 10,000 test images; acquired
-images needed to reach 10 % and 5 % test error. Here ([notebook](46_gal2017.ipynb), `benchmarks/run_gal2017.py`, all
+images needed to reach 10 % and 5 % test error. Here ([notebook](83_studies.gal2017.ipynb), `benchmarks/run_gal2017.py`, all
 through the resumable sweep engine):
 
 - **the paper's protocol, corrected** (`gal2017_specs()`, `results/gal2017_corrected`): as the released Keras code

@@ -94,7 +94,7 @@ def run_demo(device, out):
 
 def run_gal(device, out):
     "Gal et al.'s protocol, BALD seed 0, 2 rounds, through its runner, in this process"
-    from fastai_al.gal2017 import gal2017_specs, gal2017_sweep
+    from fastai_al.studies.gal2017 import gal2017_specs, gal2017_sweep
     with on_device(device): df = gal2017_sweep(gal2017_specs(('bald',), (0,), rounds=2), out, workers=0, quiet=True)
     if len(df) != 2: raise RuntimeError(f"expected 2 rounds, got {len(df)}")
     return f"test accuracy {' → '.join(f'{a:.3f}' for a in df.sort_values('round')['test_accuracy'])}"

@@ -27,7 +27,7 @@ from .runs.spec import *
 from .runs.engines import *
 from .runs.report import *
 from .runs.sweep import *
-from .gal2017 import *
+from .studies.gal2017 import *
 from .distributed import *
 from .tracking import *
 from .labelstudio import *

@@ -355,7 +355,7 @@ def check_rules():
     from docs_nbdev import sidebar_group, is_test_import_cell
     from check_outputs import shows_something
     groups = {'00_files.ipynb': 'Internals', '49_chaos.ipynb': 'Internals', '90_test_utils.ipynb': 'Internals',
-              '46_gal2017.ipynb': 'Experiments', '06_data.folder.ipynb': 'Data', '12_fit.ipynb': 'Active learning loop',
+              '83_studies.gal2017.ipynb': 'Studies', '07_data.folder.ipynb': 'Data', '13_fit.ipynb': 'Active learning loop',
               '31_callbacks.ipynb': 'Active learning loop', '52_labelstudio.ipynb': 'Integrations',
               '70_app.ipynb': 'Integrations', 'tutorial.human_labels.ipynb': 'Tutorials', '21_strategies.core.ipynb': 'Strategies',
               '20_scoring.ipynb': 'Scoring', '44_tracking.ipynb': 'Integrations', '60_cli.ipynb': 'Experiments',

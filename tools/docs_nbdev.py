@@ -199,7 +199,7 @@ def _site()->tuple:
 
 
 def _local(url):
-    "A link to a page of this site as a link to its notebook (`30_learner.ipynb#...`): the renderer checks it and"
+    "A link to a page of this site as a link to its notebook (`31_learner.ipynb#...`): the renderer checks it and"
     "writes the page's path, relative, so it works wherever the site is served"
     base, nbs = _site()
     if not (url and base and url.startswith(base)): return url
@@ -242,7 +242,7 @@ SIDEBAR_GROUPS = [
     ('Scoring', r'scoring\b.*'),
     ('Strategies', r'strategies\b.*'),
     ('Active learning loop', r'(learner|fit|callbacks?|loop)\b.*'),
-    ('Experiments', r'(runs|experiment|analysis|spec|sweep|distributed|stats|gal2017|study_experiments|cli)\b.*'),
+    ('Experiments', r'(runs|experiment|analysis|spec|sweep|distributed|stats|cli)\b.*'),
     ('Integrations', r'(tracking|modal|modal_experiment|labelstudio|app)\b.*'),
     ('Studies', r'studies\b.*'),  # the replications and studies run with the library (8x), not part of it
     ('Internals', r'(files|chaos|test_utils)\b.*'),  # what the library stands on and how it is tested, last

@@ -58,8 +58,8 @@ class Registry:
 
 # %% ../../nbs/42_runs.registry.ipynb #a2a01684
 DATASETS = Registry('dataset', lazy={**{n: f'fastai_al.data.{n}:{n}_data' for n in ('mnist', 'droughtwatch', 'cassava', 'deepweeds')},
-                                    'mnist01': 'fastai_al.gal2017:mnist01_data'})
-MODELS = Registry('model', lazy={'gal_cnn_keras': 'fastai_al.gal2017:gal_cnn_keras_learner'})
+                                    'mnist01': 'fastai_al.studies.gal2017:mnist01_data'})
+MODELS = Registry('model', lazy={'gal_cnn_keras': 'fastai_al.studies.gal2017:gal_cnn_keras_learner'})
 
 def register_dataset(name:str):
     "Decorator registering `f(**data_kwargs) -> ALData` under `name`"
@@ -83,7 +83,7 @@ for _a in ('resnet18', 'resnet34', 'resnet50'): register_model(_a)(partial(_resn
 
 # %% ../../nbs/42_runs.registry.ipynb #ab162616
 # fit methods registered by modules a spec need not have imported: imported the first time a spec names them
-_FIT_MODULES = {'fit_last_epoch': 'fastai_al.gal2017', 'fit_tiled': 'fastai_al.gal2017'}
+_FIT_MODULES = {'fit_last_epoch': 'fastai_al.studies.gal2017', 'fit_tiled': 'fastai_al.studies.gal2017'}
 
 def fit_method(name):
     "The fit function `name` names (`get_fit`), the module that registers it imported first if need be; `KeyError` if none does"
