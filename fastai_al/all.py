@@ -32,5 +32,5 @@ from .distributed import *
 from .tracking import *
 from .labelstudio import *
 # the labelling app is not in here: `from fastai_al.app import LabelSession, label_app` (or the `fastai_al_label` command)
-try: from .modal import *  # needs the optional `modal` extra (modAL)
+try: from .modal_bridge import *  # needs the optional `modal` extra (modAL)
 except ImportError: pass

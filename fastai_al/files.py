@@ -10,7 +10,7 @@ import errno, json, os, re, socket, sys, tempfile, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'stale_temps', 'remove_stale_temps', 'FolderLocked', 'FolderLock']
+__all__ = ['IMAGE_EXTS', 'atomic_write', 'stale_temps', 'remove_stale_temps', 'image_files', 'FolderLocked', 'FolderLock']
 
 # %% ../nbs/00_files.ipynb #174e0338
 def _umask()->int:
@@ -76,6 +76,22 @@ def remove_stale_temps(folder, # Folder to clean (hold its `FolderLock`)
     gone = stale_temps(folder, recursive)
     for f in gone: f.unlink(missing_ok=True)
     return gone
+
+# %% ../nbs/00_files.ipynb #3beeff29
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.gif', '.bmp', '.tif', '.tiff', '.webp')
+
+def image_files(folder, # The image folder
+                skip=(), # Folders inside it not to enter
+               )->list:
+    "Relative POSIX paths of the images under `folder` (by extension), sorted; hidden files and folders and links to folders skipped"
+    folder, skip = Path(folder), {Path(s).resolve() for s in skip}
+    if not folder.is_dir(): raise NotADirectoryError(f"image folder {folder} not found")
+    out = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith('.') and (Path(root)/d).resolve() not in skip)
+        out += [(Path(root)/f).relative_to(folder).as_posix() for f in files
+                if not f.startswith('.') and Path(f).suffix.lower() in IMAGE_EXTS]
+    return sorted(out)
 
 # %% ../nbs/00_files.ipynb #0caffe87
 try: import fcntl

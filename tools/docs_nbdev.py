@@ -243,7 +243,7 @@ SIDEBAR_GROUPS = [
     ('Strategies', r'strategies\b.*'),
     ('Active learning loop', r'(learner|fit|callbacks?|loop)\b.*'),
     ('Experiments', r'(runs|experiment|analysis|spec|sweep|distributed|stats|cli)\b.*'),
-    ('Integrations', r'(tracking|modal|modal_experiment|labelstudio|app)\b.*'),
+    ('Integrations', r'(tracking|modal_bridge|labelstudio|baal|app)\b.*'),
     ('Studies', r'studies\b.*'),  # the replications and studies run with the library (8x), not part of it
     ('Internals', r'(files|chaos|test_utils)\b.*'),  # what the library stands on and how it is tested, last
 ]

@@ -11,12 +11,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from fastcore.basics import patch
-from ..files import atomic_write
+from ..files import atomic_write, image_files
 from .store import LabelStore, DuplicateImage
 
 # %% auto #0
-__all__ = ['IMAGE_FORMATS', 'MAX_PIXELS', 'IMAGE_EXTS', 'BadImage', 'check_image', 'sha256', 'folder_images', 'inside_folder',
-           'TooLarge', 'safe_filename']
+__all__ = ['IMAGE_FORMATS', 'MAX_PIXELS', 'BadImage', 'check_image', 'sha256', 'inside_folder', 'TooLarge', 'safe_filename']
 
 # %% ../../nbs/71_app.images.ipynb #a815a552
 IMAGE_FORMATS = {'PNG': ('.png',), 'JPEG': ('.jpg', '.jpeg'), 'GIF': ('.gif',), 'BMP': ('.bmp',), 'TIFF': ('.tif', '.tiff'),
@@ -51,21 +50,6 @@ def check_image(data:bytes, # The file's bytes
 def sha256(data:bytes)->str: return hashlib.sha256(data).hexdigest()
 
 # %% ../../nbs/71_app.images.ipynb #cdfc3c93
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.gif', '.bmp', '.tif', '.tiff', '.webp')
-
-def folder_images(folder, # The image folder
-                  skip=(), # Folders inside it not to enter
-                 )->list:
-    "Relative POSIX paths of the images under `folder`, sorted: `image_files` of `fastai_al.data.folder`, without loading fastai"
-    folder, skip = Path(folder), {Path(s).resolve() for s in skip}
-    if not folder.is_dir(): raise NotADirectoryError(f"image folder {folder} not found")
-    out = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith('.') and (Path(root)/d).resolve() not in skip)
-        out += [(Path(root)/f).relative_to(folder).as_posix() for f in files
-                if not f.startswith('.') and Path(f).suffix.lower() in IMAGE_EXTS]
-    return sorted(out)
-
 def inside_folder(path:Path, folder:Path)->bool:
     "Whether `path`, links resolved, lies inside `folder`"
     try: path.resolve().relative_to(folder.resolve()); return True
@@ -82,7 +66,7 @@ def scan(self:LabelStore, folder, # The image folder
     "Add the folder's new images as items; returns `added` (indices) and `rejected` (file, reason) of this scan"
     folder = Path(folder)
     known = set(self.files()) | {r[0] for r in self.q("SELECT file FROM rejected WHERE source='folder'")}
-    new = [f for f in folder_images(folder, skip) if f not in known]
+    new = [f for f in image_files(folder, skip) if f not in known]
     if seed is not None: new = [new[k] for k in np.random.default_rng(seed).permutation(len(new))]
     added, rejected = [], []
     for s in range(0, len(new), chunk):

@@ -13,29 +13,15 @@ import pandas as pd
 from fastai.data.transforms import IntToFloatTensor, Normalize
 from fastai.vision.core import PILImage, PILImageBW, imagenet_stats
 from fastai.vision.augment import Resize
+from ..files import IMAGE_EXTS, image_files
 from fastai.data.transforms import ToTensor
 from .core import ALData
 from .images import check_image_labels, problems_report
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'image_files', 'read_labels', 'label_codes', 'image_folder_data']
+__all__ = ['read_labels', 'label_codes', 'image_folder_data']
 
 # %% ../../nbs/07_data.folder.ipynb #22ce6e74
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.gif', '.bmp', '.tif', '.tiff', '.webp')
-
-def image_files(folder, # The image folder
-                skip=(), # Folders inside it not to enter
-               )->list:
-    "Relative POSIX paths of the images under `folder` (by extension), sorted; hidden files and folders and links to folders skipped"
-    folder, skip = Path(folder), {Path(s).resolve() for s in skip}
-    if not folder.is_dir(): raise NotADirectoryError(f"image folder {folder} not found")
-    out = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith('.') and (Path(root)/d).resolve() not in skip)
-        out += [(Path(root)/f).relative_to(folder).as_posix() for f in files
-                if not f.startswith('.') and Path(f).suffix.lower() in IMAGE_EXTS]
-    return sorted(out)
-
 def read_labels(src, # CSV file or DataFrame with columns `file` and `label` (other columns ignored)
                )->pd.DataFrame:
     "A label table `file,label` (an empty label means unknown); errors name the file and the missing columns"
