@@ -22,7 +22,8 @@ from ..models.frozen import frozen_body, feature_head, feature_cache
 from ..learner import active_learner, round_seed
 from ..runs.experiment import ActiveCheckpoint, read_state, load_weights
 from ..strategies.core import get_strategy, list_strategies
-# (`LabelSession` only in annotations: the session imports this module, in its background threads)
+# `s` is always the `LabelSession`, neither imported nor annotated: the session imports this module (in its background
+# threads), and an annotation naming it could not be read back by the docs
 
 # %% auto #0
 __all__ = ['default_learner', 'warm_up', 'start_cache', 'ensure_learner', 'StoreCommit', 'give_labels', 'train_round',
@@ -44,7 +45,7 @@ def default_learner(data, pool, # The dataset and pool to train on
     return al_learner(dls, arch=getattr(tvm, arch), n_in=3, n_out=data.c, normalize=False, hidden=(256,), opt_func=Adam)
 
 # %% ../../nbs/73_app.rounds.ipynb #f362bd88
-def warm_up(s:LabelSession):
+def warm_up(s):
     "After the scan: the strategies, the feature cache, and a ranking or a round if one is due"
     s.strategies = list(list_strategies().name)
     get_strategy(s.strategy)  # an unknown name: an error the page shows
@@ -54,11 +55,11 @@ def warm_up(s:LabelSession):
     if s.n_rounds and not len(s.store.queue()): s.start('rank')
     else: s.maybe_train()
 
-def _body(s:LabelSession)->tuple:
+def _body(s)->tuple:
     if getattr(s, '_body', None) is None: s._body = frozen_body(s.arch, s.weights, 3, s.size)
     return s._body
 
-def start_cache(s:LabelSession)->CacheFiller:
+def start_cache(s)->CacheFiller:
     "Fill the feature cache of every item in the background (items added later join when this is called again)"
     n = s.store.n_items
     if s.filler is not None and len(s.filler.item_rows) == n and (s.filler.running or s.filler.complete): return s.filler
@@ -79,7 +80,7 @@ def _grow_pool_state(state:dict, n:int)->dict:
     if st.get('candidates') is not None: st['candidates'] = list(st['candidates']) + list(range(old, n))
     return st
 
-def _from_v1(s:LabelSession, n_db:int)->dict:
+def _from_v1(s, n_db:int)->dict:
     "The run state of a database whose rounds the first version of the app checkpointed (`round_NNNN.pth`)"
     r = s.store.rounds()
     ck = s.state_dir/str(r.checkpoint.iloc[-1])
@@ -89,7 +90,7 @@ def _from_v1(s:LabelSession, n_db:int)->dict:
     return dict(pool=old['pool'], rows=[dict(round=int(o.round), n_labelled=int(o.n_labelled)) for o in r.itertuples()],
                 next_round=n_db, model=old['model'], weights=None)
 
-def _restore(s:LabelSession)->dict|None:
+def _restore(s)->dict|None:
     "The run state to resume from, reconciled with the label database"
     st = read_state(s.state_dir/'state.json')
     n_db = s.n_rounds
@@ -104,7 +105,7 @@ def _restore(s:LabelSession)->dict|None:
         raise ValueError(f"{s.state_dir/'state.json'} holds {st['next_round']} rounds, {s.db_path} {n_db}: they do not belong together")
     return st
 
-def ensure_learner(s:LabelSession):
+def ensure_learner(s):
     "Build (or grow) the dataset and learner over the store's items; restore the last committed round"
     files = s.store.files()
     if not files: raise ValueError(f"no images in {s.folder}: add some first")
@@ -149,7 +150,7 @@ class _PersonLabels(Callback):
     order = ActiveCheckpoint.order - 5
     def after_round(self): self.learn.al_rows[-1].pop('n_acquired', None)
 
-def _queue(s:LabelSession, acq, rnd:int)->pd.DataFrame:
+def _queue(s, acq, rnd:int)->pd.DataFrame:
     "The new queue: this round's ranking, then (training the whole model) what is left of the earlier ones"
     fresh = acq.to_df()[['idx', 'score', 'guess', 'confidence']] if acq is not None else pd.DataFrame(columns=['idx', 'score', 'guess', 'confidence'])
     fresh = fresh.assign(strategy=str(acq.strategy) if acq is not None else s.strategy, after_round=rnd)
@@ -161,7 +162,7 @@ def _queue(s:LabelSession, acq, rnd:int)->pd.DataFrame:
 class StoreCommit(Callback):
     "After the round's state is written: its row, the labels it trained on (locked) and the new queue, in one SQLite transaction"
     order = ActiveCheckpoint.order + 5
-    def __init__(self, session:LabelSession, trained:list): store_attr()
+    def __init__(self, session, trained:list): store_attr()
     def after_round(self):
         s, learn = self.session, self.learn
         acq = learn.last_acquisition
@@ -172,7 +173,7 @@ class StoreCommit(Callback):
         self.row = row
 
 # %% ../../nbs/73_app.rounds.ipynb #c0e81060
-def _frozen_pool(s:LabelSession, learn, need):
+def _frozen_pool(s, learn, need):
     "With a frozen body: wait for the features of `need`, and let the pool hold only images whose features are in"
     f = start_cache(s)
     f.pause()  # the round first: the cache computes only what is asked for until `resume`
@@ -195,7 +196,7 @@ def give_labels(learn, pend:pd.DataFrame, # Labels given since the learner last 
     new = pend[~known & ~pend.idx.isin(learn.pool.labelled) & ~pend.idx.isin(learn.pool.valid)]
     for b, grp in new.groupby(by(new), sort=False): learn.label(grp.idx.to_numpy(), grp.label.tolist(), by=b)
 
-def train_round(s:LabelSession, job:dict)->dict:
+def train_round(s, job:dict)->dict:
     "Train a round on every label given so far, rank the pool into the queue, commit; returns the round's row"
     learn = ensure_learner(s)
     pend = job['labels'] if 'labels' in job else s.store.pending()   # as they were when the round was started
@@ -219,7 +220,7 @@ def train_round(s:LabelSession, job:dict)->dict:
         if s.frozen and s.filler is not None: s.filler.resume()
     return commit.row
 
-def rank_queue(s:LabelSession, job:dict)->dict:
+def rank_queue(s, job:dict)->dict:
     "Rank the pool with the current model (after a restart, or a change of strategy) into the queue"
     learn = ensure_learner(s)
     if s.frozen:
