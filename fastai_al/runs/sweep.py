@@ -31,6 +31,8 @@ class PauseAfterRound(Callback):
     "Pause a sweep's runs once `rounds` rounds are saved (status 'paused', not failed): a staged sweep takes every run this far first"
     order = 30  # after `ActiveCheckpoint` (20): the round is on disk
     def __init__(self, rounds:int): store_attr()
+    def before_round(self):  # a run resumed already this far (a later stage ran it on) does not run one more round
+        if self.learn.al_round >= self.rounds: raise RunPaused(f"paused before round {self.learn.al_round}")
     def after_round(self):
         if self.learn.al_round + 1 >= self.rounds: raise RunPaused(f"paused after round {self.learn.al_round}")
 
