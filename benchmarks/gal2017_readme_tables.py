@@ -13,9 +13,9 @@ rewrites the Gal et al. section of nbs/index.ipynb (the cell that starts "## Rep
 its sentence on the corrected runs read from their paired interval, then README.md."""
 import json, sys
 from pathlib import Path
-import pandas as pd
-from fastai_al.studies.gal2017 import GAL2017_TABLE1, gal2017_table, paired_aulc, aulc_markdown
-from fastai_al.studies.gal2017 import _name, _md, _cell, _rank
+import numpy as np, pandas as pd
+from fastai_al.studies.gal2017 import GAL2017_TABLE1, GAL2017_RELEASED, gal2017_table, paired_aulc, aulc_markdown, crossings
+from fastai_al.studies.gal2017 import gal2017_plan, gal2017_protocol, _name, _md, _cell, _rank
 
 SECTION = """## Reproducing Gal et al. 2017
 
@@ -42,9 +42,10 @@ through the resumable sweep engine):
   rounds) and earlier every 5th round (5 strategies, 3 seeds, 100 rounds, interpolated).
 
 Mean ± sd over the seeds that reached the error (reached/run); "not reached by N": not within the N acquired images
-run so far. **The corrected runs are in progress** ({status}; the other strategies and the sensitivity runs queued):
-their column is a first reading, not a result. `python benchmarks/gal2017_readme_tables.py` prints these tables from
-the committed runs.
+run so far. **The corrected runs are in progress**, staged breadth first (every run to 30 rounds, where all of them
+have passed 10 % error, then deeper): {status}. Their column is a reading at that depth, not a final result; the
+runs so far took {hours:.1f} hours of one-thread processes (wall time on the shared CPU; their CPU time is at most
+this). `python benchmarks/gal2017_readme_tables.py` prints these tables from the committed runs.
 
 **Acquired images to 10 % test error:**
 
@@ -61,10 +62,26 @@ acquisitions all of them reached (95 % t-interval over seeds):
 |---|---|---|---|---|---|
 {aulc_rows}
 
+The corrected protocol so far: test error per strategy (mean ± sd over seeds, each curve over the rounds all its seeds
+have), and BALD − Random per round, paired by seed, with its 95 % band:
+
+![Test error against acquired images, corrected paper protocol](images/gal2017_corrected_curves.png)
+
+![BALD minus Random test accuracy per round, paired by seed, corrected paper protocol](images/gal2017_corrected_paired.png)
+
+The cheap protocol, every 5th round over 990 acquisitions:
+
 ![Test error against acquired images, cheap protocol every 5th round](images/gal2017_learning_curves.png)
 
+**The released BALD script's settings** (where it differs from the paper's text), seed 0, one run each, next to seed
+0 under the text's settings; acquired images to each error (its difference from the text's run of the same strategy):
+
+{sensitivity}
+
+{sensitivity_reading}
+
 What this shows, and what it does not:
-- {corrected}
+{corrected}
 - **Before the corrections, BALD and Random were not distinguishable** at n = 3 within 290 acquisitions (paired AULC
   −0.015, interval −0.106 to +0.075): an underpowered result, not a negative one.
 - **The authors' stored curves do not give their Table 1's BALD row**: their two BALD curves reach 10 % error at 275
@@ -76,28 +93,77 @@ What this shows, and what it does not:
   above zero); the paper's order Var Ratios < BALD < Max Entropy is within the seed spread there."""
 
 def corrected_sentence(cor:pd.DataFrame)->str:
-    "What the corrected runs' paired BALD − Random interval says, and no more"
-    pa = paired_aulc(cor, min_rounds=30) if {'bald', 'random'} <= set(cor.strategy) else pd.DataFrame()
-    pa = pa[pa.strategy == 'bald'] if len(pa) else pa
-    if not len(pa) or pa.seeds.iloc[0] < 3:
-        n = 0 if not len(pa) else pa.seeds.iloc[0]
-        return (f"**Under the corrected protocol there is no reading yet**: {n} seed pair{'s' if n != 1 else ''}"
-                + (f" over {pa.acquired.iloc[0].split('–')[1]} acquisitions" if n else '') + " cannot say either way.")
-    r = pa.iloc[0]; m = r.acquired.split('–')[1]
-    verdict = ("BALD ahead of Random (the interval is above zero)" if r.ci_lo > 0 else "Random ahead of BALD (the interval is below zero)"
-               if r.ci_hi < 0 else f"BALD and Random not distinguishable at n = {r.seeds} within {m} acquisitions")
-    return (f"**Under the corrected protocol** ({r.seeds} paired seeds, 0–{m} acquired images so far): BALD's AULC minus Random's "
-            f"{r.mean_diff:+.3f} (95 % interval {r.ci_lo:+.3f} to {r.ci_hi:+.3f}, BALD ahead on {r.positive} of {r.seeds} seeds): {verdict}.")
+    "What the corrected runs' paired intervals with Random say, and no more: one bullet per strategy"
+    pa = paired_aulc(cor, min_rounds=30) if 'random' in set(cor.strategy) and cor.strategy.nunique() > 1 else pd.DataFrame()
+    if not len(pa): return "- **Under the corrected protocol there is no reading yet**: no seed pair has 30 rounds."
+    out = []
+    for _, r in pa.iterrows():
+        name, m = _name(r.strategy), r.acquired.split('–')[1]
+        if r.seeds < 3:
+            out.append(f"- **Under the corrected protocol, {name}**: {r.seeds} seed pair{'s' if r.seeds != 1 else ''} over {m} acquisitions cannot say either way.")
+            continue
+        verdict = ("ahead of Random (the interval is above zero)" if r.ci_lo > 0 else "behind Random (the interval is below zero)"
+                   if r.ci_hi < 0 else f"not distinguishable from Random at n = {r.seeds} within {m} acquisitions")
+        out.append(f"- **Under the corrected protocol, {name}** ({r.seeds} paired seeds, 0–{m} acquired images so far): AULC minus "
+                   f"Random's {r.mean_diff:+.3f} (95 % interval {r.ci_lo:+.3f} to {r.ci_hi:+.3f}, ahead on {r.positive} of {r.seeds} seeds): {verdict}.")
+    return '\n'.join(out)
+
+_SETTINGS = "the paper's text (4×4, 2×2, 128, 50 epochs)"
+
+def sensitivity_runs(cor:pd.DataFrame)->list:
+    "The sensitivity runs and the text-settings runs of the same seed: (label, strategy, run name), in the plan's order"
+    sens = [s for s in gal2017_plan() if gal2017_protocol(s).startswith('released')]
+    base = [s for s in gal2017_plan() if gal2017_protocol(s) == 'paper' and s.seed == sens[0].seed and s.strategy in {t.strategy for t in sens}]
+    key = lambda s: (_rank(s.strategy), gal2017_protocol(s) != 'paper', gal2017_protocol(s) == 'released: all four')
+    return [(gal2017_protocol(s).replace('released: ', '') if gal2017_protocol(s) != 'paper' else _SETTINGS, s.strategy, s.name)
+            for s in sorted(base + sens, key=key)]
+
+def sensitivity_table(cor:pd.DataFrame, errors=(0.10, 0.05))->str:
+    "One row per sensitivity run: acquired images to each error and the difference from the text-settings run of its strategy"
+    cr = crossings(cor.assign(strategy=cor.run)).set_index('strategy') if len(cor) else pd.DataFrame()
+    rows, ref = [], {}
+    for label, strat, run in sensitivity_runs(cor):
+        if run not in cr.index: rows.append([_name(strat), label] + ['not started'] * len(errors) + ['0']); continue
+        r = cr.loc[run]; cells = []
+        for e in errors:
+            v = r[f'{e:.0%}']
+            if label == _SETTINGS: ref[(strat, e)] = v
+            b = ref.get((strat, e), np.nan)
+            cells.append(f"not reached by {r.max_acquired:.0f}" if not np.isfinite(v) else f"{v:.0f}"
+                         + (f" ({v - b:+.0f})" if label != _SETTINGS and np.isfinite(b) else ''))
+        rows.append([_name(strat), label] + cells + [f"{r.max_acquired:.0f}"])
+    return _md(['strategy', 'settings'] + [f'{e:.0%} error' for e in errors] + ['acquired so far'], rows)
+
+def sensitivity_reading(cor:pd.DataFrame)->str:
+    "How large a one-seed difference must be to mean something: the spread of BALD's text-settings seeds"
+    t = gal2017_table(cor[(cor.protocol == 'paper') & (cor.strategy == 'bald')]).iloc[0] if (cor.protocol == 'paper').any() else None
+    if t is None or t.seeds < 3: return "One seed each: read them against the seed spread of the table above."
+    band = lambda e: 2 * np.sqrt(2) * t[f'acq_{e}_±']  # two single runs differ by chance with sd √2·σ
+    return (f"One seed each, so a difference is a reading, not a result: BALD's {t.seeds} seeds under the text's settings spread "
+            f"by sd {t['acq_10%_±']:.0f} acquired images at 10 % error" + (f" and {t['acq_5%_±']:.0f} at 5 %" if t['reached_5%'] > 1 else '')
+            + f", so two single runs differ by chance by up to about ±{band('10%'):.0f}" + (f" (10 %) and ±{band('5%'):.0f} (5 %)" if t['reached_5%'] > 1 else '')
+            + " (2·√2·sd): a difference inside that says nothing about the setting.")
+
 
 def index_section(R='results/')->str:
     "The README's Gal et al. section from the committed runs"
     t = tables(R).split('\n\n')
     rows = '\n'.join(f"| {k.rstrip(':').replace('ours, ', '')} " + line for k, v in zip(t[4:-1:2], t[5:-1:2]) for line in v.strip().splitlines()[2:])
-    cor = pd.read_csv(R + 'gal2017_corrected/results.csv'); cor = cor[cor.protocol == 'paper']
+    every = pd.read_csv(R + 'gal2017_corrected/results.csv'); cor = every[every.protocol == 'paper']
     r = cor.groupby(['strategy', 'seed'])['round'].max().add(1)
-    status = '; '.join(f"{ {'bald': 'BALD', 'random': 'Random'}.get(s, s)} seed{'s' if len(g) > 1 else ''} {', '.join(str(k[1]) for k in g.index)}: "
-                       f"{', '.join(str(v) for v in g.values)} rounds" for s, g in r.groupby(level=0))
-    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, status=status, corrected=corrected_sentence(cor))
+    status = '; '.join(f"{_short(s)} seed{'s' if len(g) > 1 else ''} {', '.join(str(k[1]) for k in g.index)}: "
+                       f"{', '.join(str(v) for v in g.values)} rounds" for s, g in sorted(r.groupby(level=0), key=lambda sg: _rank(sg[0])))
+    plan, started = gal2017_plan(), set(every.run)
+    sens = [s for s in plan if gal2017_protocol(s).startswith('released')]
+    n_sens = sum(s.name in started for s in sens)
+    queued = sorted({s.strategy for s in plan if s.name not in started and s not in sens}, key=_rank)
+    status += (f"; the sensitivity runs: {n_sens} of {len(sens)} started"
+               + (f" ({', '.join(str(v) for v in every[every.run.isin({s.name for s in sens})].groupby('run')['round'].max().add(1).values)} rounds)" if n_sens else '')
+               + (f"; queued: {', '.join(map(_short, queued))}" if queued else ''))
+    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, status=status, corrected=corrected_sentence(cor), hours=every.seconds.sum() / 3600,
+                          sensitivity=sensitivity_table(every), sensitivity_reading=sensitivity_reading(every))
+
+def _short(s:str)->str: return dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name)).get(s, s)
 
 def write_index(path='nbs/index.ipynb'):
     "Replace the Gal et al. section's cell of the index notebook"

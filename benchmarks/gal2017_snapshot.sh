@@ -13,8 +13,9 @@ shopt -s nullglob
 git add -f $OUT/runs/*/spec.yaml $OUT/runs/*/state.json $OUT/runs/*/results.csv
 git add $OUT/*.csv $OUT/*.md $OUT/*.png
 if [[ " $* " == *" --readme "* ]]; then
+  cp $OUT/learning_curves.png nbs/images/gal2017_corrected_curves.png; cp $OUT/paired_difference.png nbs/images/gal2017_corrected_paired.png
   PYTHONPATH=$PWD "$PY" benchmarks/gal2017_readme_tables.py --index && PYTHONPATH=$PWD "$PY" tools/make_readme.py > /dev/null
-  git add nbs/index.ipynb README.md; git add index_files 2>/dev/null || true
+  git add nbs/index.ipynb README.md nbs/images/gal2017_corrected_*.png; git add index_files 2>/dev/null || true
 fi
 SUMMARY=$(PYTHONPATH=$PWD "$PY" -c "
 import pandas as pd; d = pd.read_csv('$OUT/results.csv'); r = d.groupby(['protocol', 'strategy', 'seed'])['round'].max() + 1
