@@ -275,14 +275,14 @@ class LSRanking:
 
 def ls_rank(learn, # A learner with `ActiveDataLoaders`
             strategy='random', # Any registered strategy (batch strategies rank by their pick order)
-            depth:int|None=None, # Rank this many pool items (default: all but one, the one left is last anyway)
+            depth:int|None=None, # Rank this many pool items (default: all)
             model_version:str|None=None, # Default: the strategy and the last round fitted
             preselect:bool|None=None, # Keep the model's guesses (default: only once a round has been fitted)
             **query_kwargs, # Passed to `learn.query` (`pool_subset`, `generator`, `mc_samples`, `bs`, …)
            )->LSRanking:
     "The pool ranked by `strategy` through `learn.query`: every item ranked was picked by the strategy, none placed by its index"
     n = len(learn.pool)
-    m = n - 1 if depth is None else min(int(depth), n - 1)  # query(n) would return the pool unscored, in index order
+    m = n if depth is None else min(int(depth), n)
     rnd = getattr(learn, 'al_round', None)
     preselect = rnd is not None if preselect is None else preselect
     name = getattr(strategy, 'name', strategy)

@@ -97,13 +97,12 @@ def query(self:Learner,
     g = generator if generator is not None else torch.Generator().manual_seed(0)
     cand = random_subset(cand, pool_subset, g)
     n = min(int(n), len(cand))
-    if n == len(cand): pos, sc = np.arange(n), None  # nothing to choose
-    else:
-        sc = self.score_pool(cand, strat.needs, **score_kwargs)
-        pos = strat(sc, n, g).cpu().numpy()
+    # asked for every candidate, the strategy still orders them: a ranked queue or export is best first, never index order
+    sc = self.score_pool(cand, strat.needs, **score_kwargs)
+    pos = strat(sc, n, g).cpu().numpy()
     idxs = cand[pos]
     scores = np.full(n, np.nan)
-    if strat.score is not None and sc is not None:
+    if strat.score is not None:
         scores = strat.score(*[sc[k] for k in strat.needs])[torch.from_numpy(pos)].double().numpy()
     probs = sc['probs'][torch.from_numpy(pos)] if sc is not None and 'probs' in sc else self.score_pool(idxs, ('probs',), **score_kwargs)['probs']
     conf, guess = probs.max(1) if len(idxs) else (torch.zeros(0, device='cpu'), torch.zeros(0, dtype=torch.long, device='cpu'))
