@@ -13,7 +13,7 @@ import pandas as pd
 from fastcore.basics import patch
 from fastcore.foundation import L
 from ..files import atomic_write
-from .store import LabelStore
+from .store import LabelStore, disk_full
 from .images import MAX_PIXELS
 
 # %% auto #0
@@ -175,7 +175,8 @@ def _run(self:LabelSession, job:dict):
         from fastai_al.app.rounds import train_round, rank_queue
         with self._learn_lock: job['result'] = (train_round if job['kind'] == 'train' else rank_queue)(self, job)
     except Exception as e:
-        job['error'] = f"{type(e).__name__}: {e}"
+        job['error'] = (disk_full(e, getattr(e, 'filename', None) or self.state_dir, lost=f"the {'round' if job['kind'] == 'train' else 'ranking'} was not saved (every label is)")
+                        or f"{type(e).__name__}: {e}")
         job['traceback'] = traceback.format_exc()
         print(f"fastai_al_label: the {'round' if job['kind'] == 'train' else 'ranking'} failed:\n{job['traceback']}", file=sys.stderr, flush=True)
         self.learn = None  # rebuilt from the last committed round next time

@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/app.store.html.md"""
 
 # %% ../../nbs/69_app.store.ipynb #b63b8811
 from __future__ import annotations
-import json, sqlite3, threading, time
+import errno, json, shutil, sqlite3, threading, time
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -14,8 +14,8 @@ import pandas as pd
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['APP_ID', 'SCHEMA_VERSION', 'STATUSES', 'NotOurDatabase', 'LabelConflict', 'LabelLocked', 'DuplicateImage',
-           'LabelStore']
+__all__ = ['APP_ID', 'SCHEMA_VERSION', 'STATUSES', 'NEED_FREE', 'NotOurDatabase', 'LabelConflict', 'LabelLocked',
+           'DuplicateImage', 'LabelStore', 'disk_full']
 
 # %% ../../nbs/69_app.store.ipynb #67c9c302
 APP_ID = 0x66614c31  # PRAGMA application_id of a fastai_al label database ('faL1')
@@ -302,3 +302,17 @@ def counts(self:LabelStore)->dict:
     return dict(items=self.n_items, labelled=st.get('label', 0), per_class={c: per.get(c, 0) for c in self.classes},
                 pending=self.q("SELECT COUNT(*) FROM labels WHERE status='label' AND round IS NULL")[0][0],
                 skip=st.get('skip', 0), unsure=st.get('unsure', 0))
+
+# %% ../../nbs/69_app.store.ipynb #efa53524
+NEED_FREE = 1_000_000  # bytes to free on a full disk before labels can be written again (SQLite's log grows by pages)
+
+def disk_full(e:BaseException, # What the write raised
+              path, # The file it was writing
+              lost:str='nothing was saved', # What did not happen
+             )->str|None:
+    "One line saying that the disk of `path` is full, if `e` says so (else None)"
+    if not ((isinstance(e, sqlite3.OperationalError) and 'full' in str(e)) or (isinstance(e, OSError) and e.errno == errno.ENOSPC)): return None
+    try: free = shutil.disk_usage(Path(path).parent).free
+    except OSError: free = 0
+    return (f"disk full: {path} cannot be written ({free:,} bytes free on its disk, at least {NEED_FREE:,} needed); {lost}. "
+            "Free some space: the app goes on by itself")

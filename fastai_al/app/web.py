@@ -6,7 +6,7 @@ Docs: https://fastai-al.github.io/fastai_al/app.web.html.md"""
 
 # %% ../../nbs/75_app.web.ipynb #b76738ed
 from __future__ import annotations
-import errno, io, ipaddress, json, re, secrets, shutil, sqlite3, sys, traceback
+import io, ipaddress, json, re, secrets, sqlite3, sys, traceback
 from pathlib import Path
 from urllib.parse import urlparse
 import fastai_al
@@ -16,15 +16,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response, PlainTextResponse
 from starlette.middleware import Middleware
 from ..files import FolderLock, FolderLocked, remove_stale_temps
-from .store import NotOurDatabase, LabelConflict, LabelLocked, DuplicateImage, _identify
+from .store import NotOurDatabase, LabelConflict, LabelLocked, DuplicateImage, NEED_FREE, disk_full, _identify
 from .images import BadImage, TooLarge, inside_folder
 from .session import LabelSession
 from .views import *
 from .views import _CSS, _JS, _HTMX_CONFIG, _busy
 
 # %% auto #0
-__all__ = ['TOKEN_COOKIE', 'MAX_IMPORT', 'NEED_FREE', 'is_loopback', 'disk_full', 'label_app', 'clean_start', 'access_token',
-           'fastai_al_label']
+__all__ = ['TOKEN_COOKIE', 'MAX_IMPORT', 'is_loopback', 'label_app', 'clean_start', 'access_token', 'fastai_al_label']
 
 # %% ../../nbs/75_app.web.ipynb #f3b0cd01
 TOKEN_COOKIE = 'fastai_al_token'
@@ -35,16 +34,6 @@ def is_loopback(host:str)->bool:
     if host in ('localhost', 'localhost.'): return True
     try: return ipaddress.ip_address(host.strip('[]')).is_loopback
     except ValueError: return False
-
-NEED_FREE = 1_000_000  # bytes to free on a full disk before labels can be written again (SQLite's log grows by pages)
-
-def disk_full(e:BaseException, path)->str|None:
-    "One line saying that the disk of `path` is full, if `e` says so (else None)"
-    if not ((isinstance(e, sqlite3.OperationalError) and 'full' in str(e)) or (isinstance(e, OSError) and e.errno == errno.ENOSPC)): return None
-    try: free = shutil.disk_usage(Path(path).parent).free
-    except OSError: free = 0
-    return (f"disk full: {path} cannot be written ({free:,} bytes free on its disk, at least {NEED_FREE:,} needed); nothing was saved. "
-            "Free some space: the app goes on by itself")
 
 def _failure(e:BaseException, db, what:str)->tuple:
     "`(status, one line)` for a request that failed with `e`"
