@@ -303,7 +303,7 @@ def counts(self:LabelStore)->dict:
                 pending=self.q("SELECT COUNT(*) FROM labels WHERE status='label' AND round IS NULL")[0][0],
                 skip=st.get('skip', 0), unsure=st.get('unsure', 0))
 
-# %% ../../nbs/69_app.store.ipynb #efa53524
+# %% ../../nbs/69_app.store.ipynb #45284e31
 NEED_FREE = 1_000_000  # bytes to free on a full disk before labels can be written again (SQLite's log grows by pages)
 
 def disk_full(e:BaseException, # What the write raised
