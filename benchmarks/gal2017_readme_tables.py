@@ -14,7 +14,7 @@ its sentence on the corrected runs read from their paired interval, then README.
 import json, sys
 from pathlib import Path
 import numpy as np, pandas as pd
-from fastai_al.studies.gal2017 import GAL2017_TABLE1, GAL2017_RELEASED, gal2017_table, paired_aulc, aulc_markdown, crossings
+from fastai_al.studies.gal2017 import GAL2017_TABLE1, GAL2017_RELEASED, gal2017_table, paired_aulc, aulc_markdown, crossings, paired_curve
 from fastai_al.studies.gal2017 import gal2017_plan, gal2017_protocol, _name, _md, _cell, _rank
 
 SECTION = """## Reproducing Gal et al. 2017
@@ -106,7 +106,23 @@ def corrected_sentence(cor:pd.DataFrame)->str:
                    if r.ci_hi < 0 else f"not distinguishable from Random at n = {r.seeds} within {m} acquisitions")
         out.append(f"- **Under the corrected protocol, {name}** ({r.seeds} paired seeds, 0–{m} acquired images so far): AULC minus "
                    f"Random's {r.mean_diff:+.3f} (95 % interval {r.ci_lo:+.3f} to {r.ci_hi:+.3f}, ahead on {r.positive} of {r.seeds} seeds): {verdict}.")
-    return '\n'.join(out)
+    return '\n'.join(out + [difference_sentence(cor)])
+
+def difference_sentence(cor:pd.DataFrame, min_seeds:int=3)->str:
+    "Where along the budget BALD and Random differ: the rounds from which the per-round paired band stays above zero"
+    pc = paired_curve(cor)
+    pc = pc[pc.seeds >= min_seeds] if len(pc) else pc
+    if len(pc) < 2: return ''
+    below = pc.index[pc.lo <= 0]
+    start = pc.loc[below[-1] + 1:] if len(below) else pc
+    early = pc[pc.acquired < start.acquired.min()] if len(start) else pc
+    where = (f"its 95 % band is above zero at every round from {start.acquired.min():.0f} to {start.acquired.max():.0f} acquired images "
+             f"(BALD ahead by {start['mean'].min():.1f}–{start['mean'].max():.1f} points)" if len(start) and len(start) < len(pc)
+             else "its 95 % band includes zero at the last round reached")
+    return (f"- **Where along the budget** (BALD − Random test accuracy per round, paired by seed, the rounds with ≥ {min_seeds} seeds; "
+            f"the plot above): {where}" + (f"; before that it ranges from {early['mean'].min():+.1f} to {early['mean'].max():+.1f} points, "
+            f"its band including zero at {int((early.lo <= 0).sum())} of {len(early)} rounds" if len(early) else '')
+            + f". These are per-round bands, not corrected for reading {len(pc)} rounds.")
 
 _SETTINGS = "the paper's text (4×4, 2×2, 128, 50 epochs)"
 
