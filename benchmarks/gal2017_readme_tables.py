@@ -42,8 +42,8 @@ through the resumable sweep engine):
   rounds) and earlier every 5th round (5 strategies, 3 seeds, 100 rounds, interpolated).
 
 Mean ± sd over the seeds that reached the error (reached/run); "not reached by N": not within the N acquired images
-run so far. **The corrected runs are in progress**, staged breadth first (every run to 30 rounds, where all of them
-have passed 10 % error, then deeper): {status}. Their column is a reading at that depth, not a final result; the
+run so far. **The corrected runs are in progress**, staged so that what answers most comes first (BALD and Random to 30,
+then 60 rounds; every other run to 30, where all runs so far have passed 10 % error; then all to 101): {status}. Their column is a reading at that depth, not a final result; the
 runs so far took {hours:.1f} hours of one-thread processes (wall time on the shared CPU; their CPU time is at most
 this). `python benchmarks/gal2017_readme_tables.py` prints these tables from the committed runs.
 
@@ -172,10 +172,11 @@ def index_section(R='results/')->str:
     plan, started = gal2017_plan(), set(every.run)
     sens = [s for s in plan if gal2017_protocol(s).startswith('released')]
     n_sens = sum(s.name in started for s in sens)
-    queued = sorted({s.strategy for s in plan if s.name not in started and s not in sens}, key=_rank)
+    queued = pd.DataFrame([dict(strategy=s.strategy, seed=s.seed) for s in plan if s.name not in started and s not in sens], columns=['strategy', 'seed'])
+    queued = [f"{_short(k)} seed{'s' if len(g) > 1 else ''} {', '.join(map(str, g.seed))}" for k, g in sorted(queued.groupby('strategy'), key=lambda kg: _rank(kg[0]))]
     status += (f"; the sensitivity runs: {n_sens} of {len(sens)} started"
                + (f" ({', '.join(str(v) for v in every[every.run.isin({s.name for s in sens})].groupby('run')['round'].max().add(1).values)} rounds)" if n_sens else '')
-               + (f"; queued: {', '.join(map(_short, queued))}" if queued else ''))
+               + (f"; not started: {'; '.join(queued)}" if queued else ''))
     return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, status=status, corrected=corrected_sentence(cor), hours=every.seconds.sum() / 3600,
                           sensitivity=sensitivity_table(every), sensitivity_reading=sensitivity_reading(every))
 
