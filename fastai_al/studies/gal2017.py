@@ -108,7 +108,7 @@ def mnist01_data(**kwargs)->ALData:
 
 # %% ../../nbs/83_studies.gal2017.ipynb #a2fe7780
 @register_model('gal_cnn_keras')
-def gal_cnn_keras_learner(data, pool, bs:int=128, train_mode:str=None,
+def gal_cnn_keras_learner(data, pool, /, bs:int=128, train_mode:str=None,  # (positional only: `pool=5` is gal_cnn's pooling)
                           c:float=3.5, # L2 strength: c / N on the first dense layer
                           init:str='stored', # 'fresh': a new seeded draw every round (`FreshInit`); 'stored': the run's initial weights
                           **kwargs, # Passed to `gal_cnn` (e.g. `ks`, `pool`, `n_hidden`)
