@@ -161,6 +161,25 @@ def sensitivity_reading(cor:pd.DataFrame)->str:
             + " (2·√2·sd): a difference inside that says nothing about the setting.")
 
 
+def sensitivity_sentence(cor:pd.DataFrame)->str:
+    "The released settings' one-seed BALD readings at 10 % error against the chance band of two single runs"
+    t = gal2017_table(cor[(cor.protocol == 'paper') & (cor.strategy == 'bald')]).iloc[0] if (cor.protocol == 'paper').any() else None
+    cr = crossings(cor.assign(strategy=cor.run)).set_index('strategy') if len(cor) else pd.DataFrame()
+    runs = [(label, run) for label, strat, run in sensitivity_runs(cor) if strat == 'bald' and run in cr.index]
+    if t is None or t.seeds < 3 or len(runs) < 2: return ''
+    band, (ref_label, ref_run) = 2 * np.sqrt(2) * t['acq_10%_±'], runs[0]
+    ref = cr.loc[ref_run, '10%']
+    groups = {'not reached': [], 'later': [], 'sooner': [], 'within': []}
+    for label, run in runs[1:]:
+        v, m = cr.loc[run, '10%'], cr.loc[run, 'max_acquired']
+        if not np.isfinite(v): groups['not reached'].append(label); reach_by = m
+        else: groups['later' if v - ref > band else 'sooner' if ref - v > band else 'within'].append(f"{label} ({v - ref:+.0f})")
+    words = {'not reached': f"did not reach 10 % error within {reach_by:.0f} acquisitions" if groups['not reached'] else '', 'later': f"reached it later by more than the ±{band:.0f} two single runs differ by chance",
+             'sooner': f"reached it sooner by more than ±{band:.0f}", 'within': f"reached it within ±{band:.0f} of that"}
+    return (f"- **The released BALD script's settings** (seed 0, one run each; the text's settings reach 10 % error at {ref:.0f} on "
+            f"that seed): " + '; '.join(f"{' and '.join(v)} {words[k]}" for k, v in groups.items() if v)
+            + ". One seed each: readings of where to look, not results.")
+
 def index_section(R='results/')->str:
     "The README's Gal et al. section from the committed runs"
     t = tables(R).split('\n\n')
@@ -177,7 +196,7 @@ def index_section(R='results/')->str:
     status += (f"; the sensitivity runs: {n_sens} of {len(sens)} started"
                + (f" ({', '.join(str(v) for v in every[every.run.isin({s.name for s in sens})].groupby('run')['round'].max().add(1).values)} rounds)" if n_sens else '')
                + (f"; not started: {'; '.join(queued)}" if queued else ''))
-    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, status=status, corrected=corrected_sentence(cor), hours=every.seconds.sum() / 3600,
+    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, status=status, corrected=corrected_sentence(cor) + ('\n' + sensitivity_sentence(every) if sensitivity_sentence(every) else ''), hours=every.seconds.sum() / 3600,
                           sensitivity=sensitivity_table(every), sensitivity_reading=sensitivity_reading(every))
 
 def _short(s:str)->str: return dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name)).get(s, s)
