@@ -134,9 +134,18 @@ def sensitivity_runs(cor:pd.DataFrame)->list:
     return [(gal2017_protocol(s).replace('released: ', '') if gal2017_protocol(s) != 'paper' else _SETTINGS, s.strategy, s.name)
             for s in sorted(base + sens, key=key)]
 
+def _run_crossings(cor:pd.DataFrame)->pd.DataFrame:
+    "`crossings` per run, indexed by run name"
+    return crossings(cor.assign(strategy=cor.run)).set_index('strategy') if len(cor) else pd.DataFrame()
+
+def _bald_spread(cor:pd.DataFrame):
+    "`gal2017_table`'s row for BALD under the text's settings, when at least 3 seeds give it a spread (else None)"
+    t = gal2017_table(cor[(cor.protocol == 'paper') & (cor.strategy == 'bald')]) if ((cor.protocol == 'paper') & (cor.strategy == 'bald')).any() else None
+    return t.iloc[0] if t is not None and t.iloc[0].seeds >= 3 else None
+
 def sensitivity_table(cor:pd.DataFrame, errors=(0.10, 0.05))->str:
     "One row per sensitivity run: acquired images to each error and the difference from the text-settings run of its strategy"
-    cr = crossings(cor.assign(strategy=cor.run)).set_index('strategy') if len(cor) else pd.DataFrame()
+    cr = _run_crossings(cor)
     rows, ref = [], {}
     for label, strat, run in sensitivity_runs(cor):
         if run not in cr.index: rows.append([_name(strat), label] + ['not started'] * len(errors) + ['0']); continue
@@ -152,8 +161,8 @@ def sensitivity_table(cor:pd.DataFrame, errors=(0.10, 0.05))->str:
 
 def sensitivity_reading(cor:pd.DataFrame)->str:
     "How large a one-seed difference must be to mean something: the spread of BALD's text-settings seeds"
-    t = gal2017_table(cor[(cor.protocol == 'paper') & (cor.strategy == 'bald')]).iloc[0] if (cor.protocol == 'paper').any() else None
-    if t is None or t.seeds < 3: return "One seed each: read them against the seed spread of the table above."
+    t = _bald_spread(cor)
+    if t is None: return "One seed each: read them against the seed spread of the table above."
     band = lambda e: 2 * np.sqrt(2) * t[f'acq_{e}_±']  # two single runs differ by chance with sd √2·σ
     return (f"One seed each, so a difference is a reading, not a result: BALD's {t.seeds} seeds under the text's settings spread "
             f"by sd {t['acq_10%_±']:.0f} acquired images at 10 % error" + (f" and {t['acq_5%_±']:.0f} at 5 %" if t['reached_5%'] > 1 else '')
@@ -163,10 +172,9 @@ def sensitivity_reading(cor:pd.DataFrame)->str:
 
 def sensitivity_sentence(cor:pd.DataFrame)->str:
     "The released settings' one-seed BALD readings at 10 % error against the chance band of two single runs"
-    t = gal2017_table(cor[(cor.protocol == 'paper') & (cor.strategy == 'bald')]).iloc[0] if (cor.protocol == 'paper').any() else None
-    cr = crossings(cor.assign(strategy=cor.run)).set_index('strategy') if len(cor) else pd.DataFrame()
+    t, cr = _bald_spread(cor), _run_crossings(cor)
     runs = [(label, run) for label, strat, run in sensitivity_runs(cor) if strat == 'bald' and run in cr.index]
-    if t is None or t.seeds < 3 or len(runs) < 2: return ''
+    if t is None or len(runs) < 2: return ''
     band, (ref_label, ref_run) = 2 * np.sqrt(2) * t['acq_10%_±'], runs[0]
     ref = cr.loc[ref_run, '10%']
     groups = {'not reached': [], 'later': [], 'sooner': [], 'within': []}

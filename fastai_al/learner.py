@@ -104,7 +104,7 @@ def query(self:Learner,
     scores = np.full(n, np.nan)
     if strat.score is not None:
         scores = strat.score(*[sc[k] for k in strat.needs])[torch.from_numpy(pos)].double().numpy()
-    probs = sc['probs'][torch.from_numpy(pos)] if sc is not None and 'probs' in sc else self.score_pool(idxs, ('probs',), **score_kwargs)['probs']
+    probs = sc['probs'][torch.from_numpy(pos)] if 'probs' in sc else self.score_pool(idxs, ('probs',), **score_kwargs)['probs']
     conf, guess = probs.max(1) if len(idxs) else (torch.zeros(0, device='cpu'), torch.zeros(0, dtype=torch.long, device='cpu'))
     return Acquisition(idxs, scores, guess.numpy(), conf.double().numpy(), strat.name, list(dls.data.vocab), dls.data.labels[idxs].copy())
 
