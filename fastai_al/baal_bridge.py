@@ -36,7 +36,8 @@ __all__ = ['mc_to_baal', 'baal_to_mc', 'baal_scores', 'StrategyHeuristic', 'baal
 # %% ../nbs/53_baal.ipynb #eb3ef976
 def mc_to_baal(mc_probs)->np.ndarray:
     "fastai_al's Monte-Carlo samples `N×T×C` (`scores['mc_probs']`) in baal's prediction layout `N×C×T`"
-    return np.ascontiguousarray(torch.as_tensor(mc_probs).detach().cpu().permute(0, 2, 1).numpy())
+    t = mc_probs if isinstance(mc_probs, torch.Tensor) else torch.as_tensor(mc_probs, device='cpu')  # (not to torch's default device)
+    return np.ascontiguousarray(t.detach().cpu().permute(0, 2, 1).numpy())
 
 def baal_to_mc(predictions)->torch.Tensor:
     "baal's predictions `N×C×T` (`N×C`: one pass) as fastai_al's samples `N×T×C`; logits become probabilities, as in baal's heuristics"
@@ -125,7 +126,7 @@ class StrategyHeuristic(AbstractHeuristic):
 @contextmanager
 def _global_rngs(generator:torch.Generator):
     "numpy's and torch's global RNGs (baal's heuristics draw from them) seeded from `generator`, restored afterwards"
-    seed, state = int(torch.randint(0, 2**31 - 1, (1,), generator=generator)), np.random.get_state()
+    seed, state = int(torch.randint(0, 2**31 - 1, (1,), generator=generator, device=generator.device)), np.random.get_state()
     with torch.random.fork_rng(devices=[]):
         np.random.seed(seed); torch.manual_seed(seed)
         try: yield
@@ -149,13 +150,13 @@ def baal_strategy(name:str, # Registry name
         return (mc_to_baal(scores['mc_probs']),) + ((_targets(scores['mc_probs']),) if target else ())
     def select(scores, n, generator):
         with _global_rngs(generator): ranks = make(n).get_ranks(*_args(scores))[0]
-        return torch.as_tensor(np.array(ranks[:n]), dtype=torch.long)
+        return np.array(ranks[:n])  # (`Strategy` puts the positions on the inputs' device)
     h = make(1)
     select.__doc__ = f"baal's `{type(h).__name__}` on the pool's Monte-Carlo samples (baal's layout N×C×T)"
     register_strategy(name, needs, family='baal', ref=ref)(select)
     if ranked:
         sign = 1. if h.reversed else -1.  # fastai_al scores: higher is picked first
-        def score(mc_probs): return sign * torch.from_numpy(np.asarray(h.get_uncertainties(*_args({'mc_probs': mc_probs})), np.float64))
+        def score(mc_probs): return sign * torch.from_numpy(np.asarray(h.get_uncertainties(*_args({'mc_probs': mc_probs})), np.float64)).to(mc_probs.device)
         STRATEGIES[name].score = score
     return STRATEGIES[name]
 

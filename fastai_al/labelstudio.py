@@ -18,7 +18,7 @@ from .files import atomic_write
 
 # %% auto #0
 __all__ = ['ls_label_config', 'ls_config_tags', 'ls_class_tag', 'ls_queue_scores', 'ls_tasks', 'write_ls_tasks', 'LSImport',
-           'read_ls_export', 'ls_image_name', 'LSItemIndex', 'ls_match']
+           'load_ls_tasks', 'read_ls_export', 'ls_image_name', 'LSItemIndex', 'ls_match']
 
 # %% ../nbs/52_labelstudio.ipynb #e94f71de
 def ls_label_config(classes, # The class names, in order (they become the choices)
@@ -148,7 +148,9 @@ class LSImport:
 _ANN_KEYS = ('annotator', 'annotation_id', 'created_at', 'updated_at', 'lead_time', 'id', 'agreement')
 _TAG_NAMES = ('label', 'choice', 'choices', 'class')  # JSON-MIN fields read as the class tag when no config says which
 
-def _load(src):
+def load_ls_tasks(src, # Path of a JSON or JSON-MIN export, or the list of tasks itself
+                 )->tuple:
+    "The tasks of a Label Studio export as Label Studio wrote them, and where they came from (for messages); CSV/TSV refused"
     if isinstance(src, (list, tuple)): return list(src), 'the given tasks'
     p = Path(src)
     if not p.is_file(): raise FileNotFoundError(f"Label Studio export {p} not found")
@@ -196,7 +198,7 @@ def read_ls_export(src, # Path of an export file, or the list of tasks itself
                    label_config:str|None=None, # The project's labelling config: which tag is the class, which fields are data
                   )->LSImport:
     "Labels from a Label Studio JSON or JSON-MIN export: choices → labels; skipped, unknown, empty and ambiguous annotations reported"
-    tasks, where = _load(src)
+    tasks, where = load_ls_tasks(src)
     classes = [str(c) for c in classes]
     known = set(classes)
     if not all(isinstance(t, dict) for t in tasks): raise ValueError(f"{where}: every task must be a JSON object")

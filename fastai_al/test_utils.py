@@ -12,7 +12,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['BROWSERS', 'INSTALL_BROWSER', 'REQUIRE_BROWSER', 'find_chromium', 'BrowserMissing', 'chromium_or_skip',
-           'path_without', 'FinalProgressBar', 'FinalMasterBar', 'final_bars', 'nbdev_test_setup']
+           'path_without', 'FinalProgressBar', 'FinalMasterBar', 'final_bars', 'library_classes', 'class_attrs',
+           'undo_notebook_patches', 'import_library', 'isolated_test_nb', 'nbdev_test_setup']
 
 # %% ../nbs/90_test_utils.ipynb #58fe87d5
 from fastcore.xml import to_xml
@@ -123,7 +124,56 @@ def final_bars():
     fp.master_bar = fastprogress.master_bar = FinalMasterBar
     fp.progress_bar = fastprogress.progress_bar = FinalProgressBar
 
+
+# %% ../nbs/90_test_utils.ipynb #491143c3
+def library_classes()->list:
+    "The classes of the fastai_al and fastai modules loaded now"
+    mods = [(n, m) for n, m in list(sys.modules.items()) if m is not None and n.split('.')[0] in ('fastai_al', 'fastai')]
+    return list({id(v): v for n, m in mods for v in list(vars(m).values())
+                 if isinstance(v, type) and getattr(v, '__module__', None) == n}.values())
+
+def class_attrs()->dict:
+    "What each class of `library_classes` holds now, for `undo_notebook_patches`"
+    return {c: dict(vars(c)) for c in library_classes()}
+
+def _from_notebook(v)->bool:
+    "Whether `v` (a function, property or classmethod) was defined in a notebook's cells rather than in a module"
+    f = getattr(v, 'fget', None) or getattr(v, '__func__', None) or v
+    return getattr(f, '__module__', None) == '__main__'
+
+def undo_notebook_patches(saved:dict, # `class_attrs()` from before the notebook ran
+                         )->list:
+    "Put back what a notebook's own definitions replaced on the classes in `saved` and remove what they added; returns those as `Class.name`"
+    undone = []
+    for c, before in saved.items():
+        for k, v in list(vars(c).items()):
+            if before.get(k, None) is v or not _from_notebook(v): continue  # (a module imported meanwhile may patch: kept)
+            if k in before: setattr(c, k, before[k])
+            else: delattr(c, k)
+            undone.append(f"{c.__name__}.{k}")
+    return undone
+
+# %% ../nbs/90_test_utils.ipynb #73c6d524
+def import_library():
+    "Import every module of fastai_al (not the app's `__main__`), so the classes `class_attrs` sees are all there"
+    import importlib, pkgutil, fastai_al
+    for m in pkgutil.walk_packages(fastai_al.__path__, 'fastai_al.'):
+        if m.name.endswith('.__main__') or m.name in sys.modules: continue
+        try: importlib.import_module(m.name)
+        except ImportError: pass  # an optional part whose dependency is not installed: no notebook can use it either
+
+def isolated_test_nb(fn, *args, **kwargs):
+    "nbdev's `test_nb` on notebook `fn`, then what its cells patched onto the library's classes undone"
+    import nbdev.test
+    run = getattr(isolated_test_nb, 'test_nb', nbdev.test.test_nb)
+    import_library()
+    saved = class_attrs()
+    try: return run(fn, *args, **kwargs)
+    finally: undo_notebook_patches(saved)
+
 def nbdev_test_setup(cells=None): # The cells `nbdev-test` is about to run (not used)
-    "`nbdev-test`'s `test_setup`: before the notebooks run (its workers fork from here), bars as Jupyter shows them"
-    import fastai_al  # noqa: its filter of fastai's `torch.jit.script` warning, for notebooks that import fastai first
+    "`nbdev-test`'s `test_setup`: before the notebooks run (its workers fork from here), bars as Jupyter shows them and each notebook from the library as exported"
+    import nbdev.test
+    import_library()  # (once, here: the workers fork with it)
     final_bars()
+    if nbdev.test.test_nb is not isolated_test_nb: isolated_test_nb.test_nb, nbdev.test.test_nb = nbdev.test.test_nb, isolated_test_nb

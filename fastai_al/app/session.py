@@ -265,7 +265,7 @@ def import_labelstudio(self:LabelSession, src, # Label Studio JSON or JSON-MIN e
                        full:bool=True, # The export holds every annotated task (a whole project's export): labels from Label Studio it no longer shows are removed
                       )->dict:
     "Apply a Label Studio export as Label Studio has it: new labels stored, changed ones relabelled, deleted ones removed (history kept)"
-    from fastai_al.labelstudio import read_ls_export, ls_match, LSItemIndex, _load
+    from fastai_al.labelstudio import read_ls_export, ls_match, LSItemIndex, load_ls_tasks
     imp = read_ls_export(src, self.classes)
     find = LSItemIndex(self.store.files())
     matched, unmatched = ls_match(imp, find)
@@ -281,7 +281,7 @@ def import_labelstudio(self:LabelSession, src, # Label Studio JSON or JSON-MIN e
                                     labelstudio=r.label, task_id=r.task_id))  # a person's label in the app: kept
     # the items Label Studio no longer labels: tasks shown without an annotation (deleted, or only skipped), or, in a full
     # export, not shown at all; an item of a task with any other problem (e.g. an unknown choice) keeps its label
-    tasks, _ = _load(src)
+    tasks, _ = load_ls_tasks(src)
     mn, pr = imp.format == 'JSON_MIN', imp.problems.problem
     keep = set(imp.problems.task_id[~(pr.str.match(r'no annotation$|skipped \(') | (mn & pr.eq('no choice')))]) | set(imp.labels.task_id)
     shown, bare = set(), set()

@@ -15,7 +15,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['APP_ID', 'SCHEMA_VERSION', 'STATUSES', 'NEED_FREE', 'NotOurDatabase', 'LabelConflict', 'LabelLocked',
-           'DuplicateImage', 'LabelStore', 'disk_full']
+           'DuplicateImage', 'identify_db', 'LabelStore', 'disk_full']
 
 # %% ../../nbs/69_app.store.ipynb #67c9c302
 APP_ID = 0x66614c31  # PRAGMA application_id of a fastai_al label database ('faL1')
@@ -68,7 +68,7 @@ class DuplicateImage(ValueError):
 # %% ../../nbs/69_app.store.ipynb #946bb3bc
 _SQLITE_MAGIC = b'SQLite format 3\x00'
 
-def _identify(path:Path)->tuple:
+def identify_db(path:Path)->tuple:
     "Check that `path` is a fastai_al label database; returns its meta table and schema version. Opens it read-only."
     with open(path, 'rb') as f: head = f.read(100)
     if len(head) == 0: return {}, 0
@@ -96,7 +96,7 @@ class LabelStore:
                  classes=None, # The class list; must match the one stored (required for a new database)
                 ):
         self.path = Path(path)
-        meta, version = _identify(self.path) if self.path.exists() else ({}, 0)
+        meta, version = identify_db(self.path) if self.path.exists() else ({}, 0)
         self._local = threading.local()
         if not meta:
             if classes is None: raise ValueError(f"{self.path}: a new label database needs the class list")

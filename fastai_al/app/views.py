@@ -10,12 +10,12 @@ import json, math, time
 import numpy as np
 import pandas as pd
 from fasthtml.common import (Div, Span, P, H1, H2, Img, Button, Form, Select, Option, Label, Table, Tr, Td, Th, Thead, Tbody,
-                             A, Script, Style, Title, Main, Section, Strong, NotStr, Header, Kbd, Input, Ul, Li)
+                             A, Script, Style, Meta, Title, Main, Section, Strong, NotStr, Header, Kbd, Input, Ul, Li)
 from .session import LabelSession
 
 # %% auto #0
-__all__ = ['TOO_WIDE', 'wilson_interval', 'accuracy_text', 'counts_view', 'card_view', 'batch_view', 'curve_svg', 'curve_view',
-           'status_view', 'controls_view', 'files_view', 'page']
+__all__ = ['TOO_WIDE', 'wilson_interval', 'accuracy_text', 'page_headers', 'counts_view', 'card_view', 'batch_view', 'curve_svg',
+           'curve_view', 'is_busy', 'status_view', 'controls_view', 'files_view', 'page']
 
 # %% ../../nbs/74_app.views.ipynb #dbabcc74
 def wilson_interval(k:int, # Successes (e.g. correctly classified validation images)
@@ -111,6 +111,10 @@ _JS = """
 
 # every response swaps, errors too: the message is the content
 _HTMX_CONFIG = json.dumps(dict(responseHandling=[dict(code='204', swap=False), dict(code='...', swap=True)]))
+
+def page_headers()->list:
+    "The page's `<head>`: character set, htmx's swap rules (an empty 204 answer leaves the page as it is), the style sheet and htmx"
+    return [Meta(charset='utf-8'), Meta(name='htmx-config', content=_HTMX_CONFIG), Style(_CSS), Script(src='/static/htmx.min.js')]
 
 def _keys(classes:list)->list:
     "The key of each class: its name when every name is a single digit, else 1–9 then 0 in order"
@@ -225,7 +229,7 @@ def _eta(done, total, since):
     left = (time.time() - since) / done * (total - done)
     return f", about {left / 60:.0f} min left" if left > 90 else f", about {left:.0f} s left"
 
-def _busy(s:LabelSession)->bool:
+def is_busy(s:LabelSession)->bool:
     "Whether anything runs in the background (the folder scan, the feature cache, a round or a ranking)"
     f, j = s.filler, s.job
     return bool(s.scanning['running'] or s.warming or (f is not None and f.running and not f.complete) or (j is not None and j['running']))
@@ -255,7 +259,7 @@ def status_view(s:LabelSession, note:str|None=None, oob:bool=False):
             lines.append(Span(f"Round {r['round']} trained in {took}: validation accuracy {acc}; the queue is re-ranked.", cls='ok', id='job'))
         else: lines.append(Span(f"The queue is re-ranked ({took}).", cls='ok', id='job'))
     if note: lines.append(Span(note, cls='err', id='refused'))
-    busy = _busy(s)
+    busy = is_busy(s)
     # the page says which batch it shows, so that a batch put up meanwhile (the first one, after a scan) is sent along
     every = '250ms' if sc['running'] and not s.store.q('SELECT COUNT(*) FROM batch')[0][0] else '1s'   # the first batch: as soon as it is there
     poll = dict(hx_get=f"/status?rounds={s.n_rounds}", hx_trigger=f'every {every}', hx_swap='outerHTML',

@@ -11,16 +11,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 import fastai_al
 from fastcore.script import call_parse
-from fasthtml.common import FastHTML, Meta, Style, Script, Span, P, Div, Ul, Li
+from fasthtml.common import FastHTML, Span, P, Div, Ul, Li
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, PlainTextResponse
 from starlette.middleware import Middleware
 from ..files import FolderLock, FolderLocked, remove_stale_temps
-from .store import NotOurDatabase, LabelConflict, LabelLocked, DuplicateImage, NEED_FREE, disk_full, _identify
+from .store import NotOurDatabase, LabelConflict, LabelLocked, DuplicateImage, NEED_FREE, disk_full, identify_db
 from .images import BadImage, TooLarge, inside_folder
 from .session import LabelSession
 from .views import *
-from .views import _CSS, _JS, _HTMX_CONFIG, _busy
 
 # %% auto #0
 __all__ = ['TOKEN_COOKIE', 'MAX_IMPORT', 'is_loopback', 'label_app', 'clean_start', 'access_token', 'fastai_al_label']
@@ -104,8 +103,7 @@ def label_app(s:LabelSession, # The session to serve
     "The labelling web app over session `s`"
     limits = {'/upload': s.max_upload_bytes * max_files + 64_000 * max_files, '/import': MAX_IMPORT + 64_000}  # others: 4 kB
     app = FastHTML(default_hdrs=False, canonical=False, secret_key=secrets.token_hex(16),
-                   hdrs=[Meta(charset='utf-8'), Meta(name='htmx-config', content=_HTMX_CONFIG), Style(_CSS),
-                         Script(src='/static/htmx.min.js')],
+                   hdrs=page_headers(),
                    middleware=[Middleware(_Guard, token=token, loopback=loopback, limits=limits, db=s.db_path)])
     rt = app.route
     htmx_js = Path(fastai_al.__file__).parent/'static'/'htmx.min.js'
@@ -249,7 +247,7 @@ def _card_after(s:LabelSession, idx:int, msg, code:int):
 def _status_oob(s:LabelSession)->list:
     "The status, along with another part, only while something runs (e.g. the round a label just started): a reply that"
     "crossed a newer one must not stop the page from polling"
-    return [status_view(s, oob=True)] if _busy(s) else []
+    return [status_view(s, oob=True)] if is_busy(s) else []
 
 # %% ../../nbs/75_app.web.ipynb #a51e2df8
 _LOCKS = []  # the lock of each database this process serves, held until it exits
@@ -302,7 +300,7 @@ def fastai_al_label(
         if strategy is not None:
             from fastai_al.strategies.core import get_strategy
             get_strategy(strategy)  # (loads the library first: only when a strategy is named)
-        if db_path.exists(): _identify(db_path)  # (not ours: said before anything is written)
+        if db_path.exists(): identify_db(db_path)  # (not ours: said before anything is written)
         if Path(folder).is_dir(): clean_start(db_path)
         s = LabelSession(folder, classes, db=db, strategy=strategy, batch_size=batch_size, epochs=epochs, lr=lr, size=size,
                          arch=arch, bs=bs, pool_subset=pool_subset, queue_size=queue_size, train_every=train_every,
