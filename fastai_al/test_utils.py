@@ -160,7 +160,7 @@ def import_library():
     for m in pkgutil.walk_packages(fastai_al.__path__, 'fastai_al.'):
         if m.name.endswith('.__main__') or m.name in sys.modules: continue
         try: importlib.import_module(m.name)
-        except ImportError: pass  # an optional part whose dependency is not installed: no notebook can use it either
+        except Exception: pass  # an optional part whose dependency is missing or broken: the notebook importing it says so
 
 def isolated_test_nb(fn, *args, **kwargs):
     "nbdev's `test_nb` on notebook `fn`, then what its cells patched onto the library's classes undone"
