@@ -43,7 +43,8 @@ through the resumable sweep engine):
 
 Mean ± sd over the seeds that reached the error (reached/run); "not reached by N": not within the N acquired images
 run so far. **The corrected runs are in progress**, staged so that what answers most comes first (BALD and Random to 30,
-then 60 rounds; every other run to 30, where all runs so far have passed 10 % error; then all to 101): {status}. Their column is a reading at that depth, not a final result; the
+then 60 rounds; every other run to 30, where all runs so far have passed 10 % error; BALD and Random to 101; Var
+Ratios, Max Entropy and Mean STD to 60, then 101; the sensitivity runs last): {status}. Their column is a reading at that depth, not a final result; the
 runs so far took {hours:.1f} hours of one-thread processes (wall time on the shared CPU; their CPU time is at most
 this). `python benchmarks/gal2017_readme_tables.py` prints these tables from the committed runs.
 
