@@ -64,11 +64,11 @@ acquisitions all of them reached (95 % t-interval over seeds):
 {aulc_rows}
 
 The corrected protocol so far: test error per strategy (mean ± sd over seeds, each curve over the rounds all its seeds
-have), and BALD − Random per round, paired by seed, with its 95 % band:
+have), and each strategy minus Random per round, paired by seed, with its 95 % band:
 
 ![Test error against acquired images, corrected paper protocol](images/gal2017_corrected_curves.png)
 
-![BALD minus Random test accuracy per round, paired by seed, corrected paper protocol](images/gal2017_corrected_paired.png)
+![Each strategy minus Random, test accuracy per round, paired by seed, corrected paper protocol](images/gal2017_corrected_paired.png)
 
 The cheap protocol, every 5th round over 990 acquisitions:
 

@@ -168,8 +168,7 @@ def gal2017_protocol(spec)->str:
     d = spec.to_dict()
     rel = [k for k, o in GAL2017_RELEASED.items()
            if all(d['model_kwargs'].get(a) == v for a, v in o.get('model_kwargs', {}).items()) and all(d[a] == v for a, v in o.items() if a != 'model_kwargs')]
-    if not rel: return 'paper'
-    return 'released: ' + ('all four' if len(rel) == len(GAL2017_RELEASED) else ', '.join(rel))
+    return 'released: ' + ('all four' if len(rel) == len(GAL2017_RELEASED) else ', '.join(rel)) if rel else 'paper'
 
 def gal2017_sweep(specs:list, # `RunSpec`s, run in this order
                   out, # Sweep folder (`runs/<spec.name>/` per run)
@@ -228,8 +227,7 @@ def crossings_markdown(cr:pd.DataFrame, errors=(0.10, 0.05))->str:
 
 def common_rounds(df:pd.DataFrame)->pd.DataFrame:
     "The rows of `df` at the rounds that every run (strategy, seed) in it has finished"
-    last = df.groupby(['strategy', 'seed'])['round'].max().min()
-    return df[df['round'] <= last]
+    return df[df['round'] <= df.groupby(['strategy', 'seed'])['round'].max().min()]
 
 def mean_curve(df:pd.DataFrame, n_init:int=20)->pd.DataFrame:
     "Per strategy and acquired count, over the rounds every seed of the strategy has tested: seeds and mean test accuracy"
@@ -272,9 +270,8 @@ def _cell(r, e)->str:
     if r[f'reached_{k}'] == 0: return f"not reached by {by} (0/{r.seeds})"
     return f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})"
 
-def _name(s:str)->str:
-    names = dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name))
-    return f"{names[s]} (`{s}`)" if s in names else f"`{s}`"
+_PAPER_NAMES = dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name))
+def _name(s:str)->str: return f"{_PAPER_NAMES[s]} (`{s}`)" if s in _PAPER_NAMES else f"`{s}`"
 
 def _md(cols:list, rows:list)->str:
     return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
@@ -340,12 +337,16 @@ def paired_curve(df:pd.DataFrame, a:str='bald', b:str='random', n_init:int=20)->
     out = pd.DataFrame(rows)
     return out.assign(lo=out['mean'] - out.h, hi=out['mean'] + out.h).drop(columns='h')
 
-def plot_paired_curve(pc:pd.DataFrame, # `paired_curve`
+def plot_paired_curve(pc:pd.DataFrame|dict, # `paired_curve`, or {label: paired_curve}: one panel each, one above the other
                       label:str='BALD − Random', ax=None, title:str=None):
-    "The paired difference against acquired images: mean with its 95% band where at least 2 seeds, and the zero line"
+    "The paired difference against acquired images over the rounds all its seeds reached: mean, 95% band (≥ 2 seeds), zero line"
+    if isinstance(pc, dict):
+        fig, axs = plt.subplots(len(pc), 1, figsize=(8, 2.6 * len(pc)), sharex=True, sharey=True, squeeze=False, layout='constrained')
+        for a, (l, p) in zip(axs[:, 0], pc.items()): plot_paired_curve(p, l, a).label_outer()
+        fig.suptitle(title or ''); return axs[0, 0]
     if ax is None: _, ax = plt.subplots(figsize=(8, 4))
+    pc = pc[pc.seeds == pc.seeds.max()]; two = pc[pc.seeds >= 2]
     ax.plot(pc.acquired, pc['mean'], label=f'{label}, mean over seeds')
-    two = pc[pc.seeds >= 2]
     ax.fill_between(two.acquired, two.lo, two.hi, alpha=0.25, label='95 % interval (paired t)')
     ax.axhline(0, color='grey', lw=0.8)
     ax.set_xlabel('acquired images'); ax.set_ylabel('test accuracy difference (points)')
@@ -389,8 +390,8 @@ def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
     if (main := next((p for p in ('paper', 'before') if (df.protocol == p).any()), None)) is not None:
         m = df[df.protocol == main]
         save_figure(plot_gal2017(m, title=f"MNIST, Gal et al. 2017 protocol ({main}): test error, mean ± sd over seeds"), out/'learning_curves.png')
-        pc = paired_curve(m)
-        if len(pc): save_figure(plot_paired_curve(pc, title=f"BALD − Random, paired by seed ({main} protocol, {pc.seeds.max()} seeds)"), out/'paired_difference.png')
+        pcs = {f"{_PAPER_NAMES.get(s, s)} − Random": pc for s in sorted(set(m.strategy) - {'random'}, key=_rank) if len(pc := paired_curve(m, s))}
+        if pcs: save_figure(plot_paired_curve(pcs, title=f"Test accuracy minus Random's, paired by seed ({main} protocol)"), out/'paired_difference.png')
     if (df.protocol == 'before, warm start').any():
         warm = df[df.protocol == 'before, warm start']
         both = df[df.protocol.isin(['before', 'before, warm start']) & df.strategy.isin(warm.strategy.unique()) & df.seed.isin(warm.seed.unique())]
