@@ -109,21 +109,25 @@ def corrected_sentence(cor:pd.DataFrame)->str:
                    f"Random's {r.mean_diff:+.3f} (95 % interval {r.ci_lo:+.3f} to {r.ci_hi:+.3f}, ahead on {r.positive} of {r.seeds} seeds): {verdict}.")
     return '\n'.join(out + [difference_sentence(cor)])
 
-def difference_sentence(cor:pd.DataFrame, min_seeds:int=3)->str:
-    "Where along the budget BALD and Random differ: the rounds from which the per-round paired band stays above zero"
-    pc = paired_curve(cor)
+def where_ahead(cor:pd.DataFrame, a:str, min_seeds:int=3)->str:
+    "Where along the budget strategy `a` and Random differ: the rounds from which the per-round paired band stays above zero"
+    pc = paired_curve(cor, a)
     pc = pc[pc.seeds >= min_seeds] if len(pc) else pc
     if len(pc) < 2: return ''
     below = pc.index[pc.lo <= 0]
-    start = pc.loc[below[-1] + 1:] if len(below) else pc
-    early = pc[pc.acquired < start.acquired.min()] if len(start) else pc
-    where = (f"its 95 % band is above zero at every round from {start.acquired.min():.0f} to {start.acquired.max():.0f} acquired images "
-             f"(BALD ahead by {start['mean'].min():.1f}–{start['mean'].max():.1f} points)" if len(start) and len(start) < len(pc)
-             else "its 95 % band includes zero at the last round reached")
-    return (f"- **Where along the budget** (BALD − Random test accuracy per round, paired by seed, the rounds with ≥ {min_seeds} seeds; "
-            f"the plot above): {where}" + (f"; before that it ranges from {early['mean'].min():+.1f} to {early['mean'].max():+.1f} points, "
-            f"its band including zero at {int((early.lo <= 0).sum())} of {len(early)} rounds" if len(early) else '')
-            + f". These are per-round bands, not corrected for reading {len(pc)} rounds.")
+    if not len(below): return f"  - {_short(a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): its 95 % band is above zero at every round."
+    start, head = pc.loc[below[-1] + 1:], f"  - {_short(a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): "
+    span = lambda d: f"it ranges from {d['mean'].min():+.1f} to {d['mean'].max():+.1f} points, its band including zero at {int((d.lo <= 0).sum())} of {len(d)} rounds"
+    if not len(start): return head + f"its 95 % band includes zero at the last round reached; over those rounds {span(pc)}."
+    return (head + f"its 95 % band is above zero at every round from {start.acquired.min():.0f} to {start.acquired.max():.0f} acquired images "
+            f"({start['mean'].min():.1f}–{start['mean'].max():.1f} points ahead); before that {span(pc.loc[:below[-1]])}.")
+
+def difference_sentence(cor:pd.DataFrame, min_seeds:int=3)->str:
+    "Where along the budget each strategy and Random differ, one sub-bullet per strategy with enough seeds"
+    parts = [w for s in sorted(set(cor.strategy) - {'random'}, key=_rank) if (w := where_ahead(cor, s, min_seeds))]
+    if not parts: return ''
+    return '\n'.join([f"- **Where along the budget** (each strategy's test accuracy minus Random's per round, paired by seed, over the "
+                      f"rounds with ≥ {min_seeds} seeds; the plot above; per-round bands, not corrected for reading many rounds):"] + parts)
 
 _SETTINGS = "the paper's text (4×4, 2×2, 128, 50 epochs)"
 
