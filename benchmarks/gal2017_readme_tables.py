@@ -15,7 +15,7 @@ import json, sys
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastai_al.studies.gal2017 import GAL2017_TABLE1, GAL2017_RELEASED, gal2017_table, paired_aulc, aulc_markdown, crossings, paired_curve
-from fastai_al.studies.gal2017 import gal2017_plan, gal2017_protocol, _name, _md, _cell, _rank
+from fastai_al.studies.gal2017 import gal2017_plan, gal2017_protocol, _name, _md, _cell, _rank, _PAPER_NAMES
 
 SECTION = """## Reproducing Gal et al. 2017
 
@@ -115,8 +115,9 @@ def where_ahead(cor:pd.DataFrame, a:str, min_seeds:int=3)->str:
     pc = pc[pc.seeds >= min_seeds] if len(pc) else pc
     if len(pc) < 2: return ''
     below = pc.index[pc.lo <= 0]
-    if not len(below): return f"  - {_short(a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): its 95 % band is above zero at every round."
-    start, head = pc.loc[below[-1] + 1:], f"  - {_short(a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): "
+    head = f"  - {_short(a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): "
+    if not len(below): return head + "its 95 % band is above zero at every round."
+    start = pc.loc[below[-1] + 1:]
     span = lambda d: f"it ranges from {d['mean'].min():+.1f} to {d['mean'].max():+.1f} points, its band including zero at {int((d.lo <= 0).sum())} of {len(d)} rounds"
     if not len(start): return head + f"its 95 % band includes zero at the last round reached; over those rounds {span(pc)}."
     return (head + f"its 95 % band is above zero at every round from {start.acquired.min():.0f} to {start.acquired.max():.0f} acquired images "
@@ -212,7 +213,7 @@ def index_section(R='results/')->str:
     return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, status=status, corrected=corrected_sentence(cor) + ('\n' + sensitivity_sentence(every) if sensitivity_sentence(every) else ''), hours=every.seconds.sum() / 3600,
                           sensitivity=sensitivity_table(every), sensitivity_reading=sensitivity_reading(every))
 
-def _short(s:str)->str: return dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name)).get(s, s)
+def _short(s:str)->str: return _PAPER_NAMES.get(s, s)
 
 def write_index(path='nbs/index.ipynb'):
     "Replace the Gal et al. section's cell of the index notebook"
