@@ -42,11 +42,7 @@ through the resumable sweep engine):
   rounds) and earlier every 5th round (5 strategies, 3 seeds, 100 rounds, interpolated).
 
 Mean ± sd over the seeds that reached the error (reached/run); "not reached by N": not within the N acquired images
-run so far. **The corrected runs are in progress**, staged so that what answers most comes first (BALD and Random to 30,
-then 60 rounds; every other run to 30, where all runs so far have passed 10 % error; BALD and Random to 101; Var
-Ratios, Max Entropy and Mean STD to 60, then 101; the sensitivity runs last): {status}. Their column is a reading at that depth, not a final result; the
-runs so far took {hours:.1f} hours of one-thread processes (wall time on the shared CPU; their CPU time is at most
-this). `python benchmarks/gal2017_readme_tables.py` prints these tables from the committed runs.
+run so far. {progress} `python benchmarks/gal2017_readme_tables.py` prints these tables from the committed runs.
 
 **Acquired images to 10 % test error:**
 
@@ -63,7 +59,7 @@ acquisitions all of them reached (95 % t-interval over seeds):
 |---|---|---|---|---|---|
 {aulc_rows}
 
-The corrected protocol so far: test error per strategy (mean ± sd over seeds, each curve over the rounds all its seeds
+The corrected protocol{so_far}: test error per strategy (mean ± sd over seeds, each curve over the rounds all its seeds
 have), and each strategy minus Random per round, paired by seed, with its 95 % band:
 
 ![Test error against acquired images, corrected paper protocol](images/gal2017_corrected_curves.png)
@@ -105,9 +101,34 @@ def corrected_sentence(cor:pd.DataFrame)->str:
             continue
         verdict = ("ahead of Random (the interval is above zero)" if r.ci_lo > 0 else "behind Random (the interval is below zero)"
                    if r.ci_hi < 0 else f"not distinguishable from Random at n = {r.seeds} within {m} acquisitions")
-        out.append(f"- **Under the corrected protocol, {name}** ({r.seeds} paired seeds, 0–{m} acquired images so far): AULC minus "
+        out.append(f"- **Under the corrected protocol, {name}** ({r.seeds} paired seeds, 0–{m} acquired images{_so_far(int(m))}): AULC minus "
                    f"Random's {r.mean_diff:+.3f} (95 % interval {r.ci_lo:+.3f} to {r.ci_hi:+.3f}, ahead on {r.positive} of {r.seeds} seeds): {verdict}.")
     return '\n'.join(out + [difference_sentence(cor)])
+
+_PLANNED = max((s.rounds - 1) * s.n_per_round for s in gal2017_plan())  # acquisitions a finished run has made
+
+def _so_far(acquired:int)->str: return '' if acquired >= _PLANNED else ' so far'
+
+def progress_sentence(every:pd.DataFrame, status:str)->str:
+    "Where the corrected runs stand: in progress (with each run's rounds), or the table's runs finished and the sensitivity runs' depth"
+    plan, done = gal2017_plan(), every.groupby('run')['round'].max().add(1)
+    sens = [s for s in plan if gal2017_protocol(s).startswith('released')]
+    table = [s for s in plan if s not in sens]
+    finished = lambda specs: all(done.get(s.name, 0) >= s.rounds for s in specs)
+    took = (f"the runs took {every.seconds.sum() / 3600:.1f} hours of one-thread processes (wall time on the shared CPU; their CPU "
+            "time is at most this).")
+    if not finished(table):
+        return ("**The corrected runs are in progress**, staged so that what answers most comes first (BALD and Random to 30, then "
+                "60 rounds; every other run to 30, where all runs so far have passed 10 % error; BALD and Random to 101; Var Ratios, "
+                f"Max Entropy and Mean STD to 60, then 101; the sensitivity runs last): {status}. Their column is a reading at that "
+                f"depth, not a final result; {took}")
+    rounds = table[0].rounds
+    head = (f"**The corrected runs of the table are finished**: BALD and Random on 5 paired seeds, Var Ratios, Max Entropy and "
+            f"Mean STD on 3, {rounds} rounds each ({_PLANNED:,} acquired images).")
+    if finished(sens): return f"{head} So are the {len(sens)} sensitivity runs. The{took[3:]}"
+    depth = ', '.join(str(done.get(s.name, 0)) for s in sens)
+    return (f"{head} The {len(sens)} sensitivity runs stopped short of {rounds} rounds ({depth}): their rows are a reading at "
+            f"that depth. The{took[3:]}")
 
 def where_ahead(cor:pd.DataFrame, a:str, min_seeds:int=3)->str:
     "Where along the budget strategy `a` and Random differ: the rounds from which the per-round paired band stays above zero"
@@ -210,7 +231,8 @@ def index_section(R='results/')->str:
     status += (f"; the sensitivity runs: {n_sens} of {len(sens)} started"
                + (f" ({', '.join(str(v) for v in every[every.run.isin({s.name for s in sens})].groupby('run')['round'].max().add(1).values)} rounds)" if n_sens else '')
                + (f"; not started: {'; '.join(queued)}" if queued else ''))
-    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, status=status, corrected=corrected_sentence(cor) + ('\n' + sensitivity_sentence(every) if sensitivity_sentence(every) else ''), hours=every.seconds.sum() / 3600,
+    so_far = _so_far(int(cor.groupby('run')['round'].max().min()) * gal2017_plan()[0].n_per_round)
+    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, progress=progress_sentence(every, status), so_far=so_far, corrected=corrected_sentence(cor) + ('\n' + sensitivity_sentence(every) if sensitivity_sentence(every) else ''),
                           sensitivity=sensitivity_table(every), sensitivity_reading=sensitivity_reading(every))
 
 def _short(s:str)->str: return _PAPER_NAMES.get(s, s)
