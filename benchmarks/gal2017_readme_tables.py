@@ -127,7 +127,7 @@ def progress_sentence(every:pd.DataFrame, status:str)->str:
             f"Mean STD on 3, {rounds} rounds each ({_PLANNED:,} acquired images).")
     if finished(sens): return f"{head} So are the {len(sens)} sensitivity runs. The{took[3:]}"
     depth = ', '.join(str(done.get(s.name, 0)) for s in sens)
-    return (f"{head} The {len(sens)} sensitivity runs stopped short of {rounds} rounds ({depth}): their rows are a reading at "
+    return (f"{head} The {len(sens)} sensitivity runs have not reached {rounds} rounds yet ({depth} rounds): their rows are a reading at "
             f"that depth. The{took[3:]}")
 
 def where_ahead(cor:pd.DataFrame, a:str, min_seeds:int=3)->str:
