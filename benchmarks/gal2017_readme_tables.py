@@ -14,16 +14,16 @@ its sentence on the corrected runs read from their paired interval, then README.
 import json, sys
 from pathlib import Path
 import numpy as np, pandas as pd
-from fastai_al.studies.gal2017 import GAL2017_TABLE1, GAL2017_RELEASED, gal2017_table, paired_aulc, aulc_markdown, crossings, paired_curve
-from fastai_al.studies.gal2017 import gal2017_plan, gal2017_protocol, _name, _md, _cell, _rank, _PAPER_NAMES
+from fastai_al.studies.gal2017 import GAL2017_TABLE1, GAL2017_RELEASED, gal2017_plan, gal2017_protocol
+from fastai_al.studies.gal2017_results import gal2017_table, paired_aulc, aulc_markdown, crossings, paired_curve, _name, _md, _cell, _rank, _PAPER_NAMES
 
 SECTION = """## Reproducing Gal et al. 2017
 
 Gal, Islam & Ghahramani (ICML 2017), Table 1: MNIST, 20 initial labels (2 per class), 10 acquired per round from 2,000
 random pool images scored with T = 100 MC-dropout samples, a new network trained after every acquisition (50 epochs,
 batch 128, Adam, L2 of 3.5/N on the dense layer, the last epoch kept), test error on the 10,000 test images; acquired
-images needed to reach 10 % and 5 % test error. Here ([notebook](83_studies.gal2017.ipynb), `benchmarks/run_gal2017.py`, all
-through the resumable sweep engine):
+images needed to reach 10 % and 5 % test error. Here ([the protocol](83_studies.gal2017.ipynb), [the results](85_studies.gal2017_results.ipynb),
+`benchmarks/run_gal2017.py`, all through the resumable sweep engine):
 
 - **the paper's protocol, corrected** (`gal2017_specs()`, `results/gal2017_corrected`): as the released Keras code
   does, every round starts from a fresh random draw of the weights — seeded by seed and round, so BALD and Random of

@@ -7,12 +7,13 @@
 
 Everything runs through the sweep engine: one folder per run under `OUT/runs/<RunSpec.name>` (state.json + results.csv
 after every round), `--workers` processes of `--threads` torch threads. Kill it at any time and start the same command
-again to resume. See nbs/83_studies.gal2017.ipynb for the protocol and its sources, and benchmarks/gal2017_background.sh for the
+again to resume. See nbs/83_studies.gal2017.ipynb for the protocol and its sources, nbs/85_studies.gal2017_results.ipynb for the reading, and benchmarks/gal2017_background.sh for the
 staged background run."""
 import time
 from pathlib import Path
 from fastcore.script import call_parse
-from fastai_al.studies.gal2017 import gal2017_sweep, gal2017_plan, gal2017_before_plan, gal2017_report
+from fastai_al.studies.gal2017 import gal2017_sweep, gal2017_plan, gal2017_before_plan
+from fastai_al.studies.gal2017_results import gal2017_report
 
 PLANS = dict(paper=(gal2017_plan, 'results/gal2017_corrected'), before=(gal2017_before_plan, 'results/gal2017_paper'))
 

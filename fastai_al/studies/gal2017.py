@@ -9,10 +9,8 @@ from __future__ import annotations
 import fastai_al  # before fastai: it filters the torch.jit deprecation warning that fastai's import raises
 import math
 from functools import partial
-from pathlib import Path
 import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
 import torch
 from torch import nn
 from fastcore.basics import store_attr, patch
@@ -27,19 +25,13 @@ from ..models.cnn import gal_cnn
 from ..learner import active_learner
 from ..fit import TensorBatches, register_fit
 from ..callbacks import BestEpochWeights
-from ..runs import register_model, register_dataset, expand_sweep, LocalEngine, collect_results, run_sweep, PauseAfterRound
-from ..files import atomic_write, FolderLock
-from ..analysis import plot_learning_curves, save_figure, mean_spread
-from ..stats import per_seed_stats, labels_to_reach, paired_comparison
+from ..runs import register_model, register_dataset, expand_sweep, LocalEngine, run_sweep, PauseAfterRound
 import fastai_al.strategies.bayesian  # registers bald, max_entropy, bayesian_least_confidence, variation_ratio_mode, mean_std
 
 # %% auto #0
 __all__ = ['GAL2017_TABLE1', 'GAL2017_PAPER', 'GAL2017_BEFORE', 'GAL2017_CHEAP', 'GAL2017_RELEASED', 'keras1_glorot_', 'KerasL2',
            'init_seed', 'FreshInit', 'mnist01_data', 'gal_cnn_keras_learner', 'gal2017_specs',
-           'gal2017_sensitivity_specs', 'gal2017_protocol', 'gal2017_sweep', 'gal2017_plan', 'gal2017_before_plan',
-           'crossings', 'crossings_markdown', 'common_rounds', 'mean_curve', 'gal2017_table', 'table_markdown',
-           'protocols_markdown', 'paired_aulc', 'aulc_markdown', 'paired_curve', 'plot_paired_curve', 'plot_gal2017',
-           'gal2017_report']
+           'gal2017_sensitivity_specs', 'gal2017_protocol', 'gal2017_sweep', 'gal2017_plan', 'gal2017_before_plan']
 
 # %% ../../nbs/83_studies.gal2017.ipynb #4207ddbf
 GAL2017_TABLE1 = pd.DataFrame(  # Table 1: acquired images to reach 10% / 5% test error (average of 3 repetitions)
@@ -206,195 +198,3 @@ def gal2017_before_plan()->list:
     return (gal2017_specs(('bald', 'random'), (0,), protocol='before') + gal2017_specs(('bald', 'random'), (0,), protocol='before', warm_start=True)
             + gal2017_specs(('bald', 'random'), (1, 2), protocol='before') + gal2017_specs(('bald', 'random'), protocol='cheap')
             + gal2017_specs(('max_entropy', 'bayesian_least_confidence', 'variation_ratio_mode', 'mean_std'), (0, 1, 2), protocol='before'))
-
-# %% ../../nbs/83_studies.gal2017.ipynb #bc3f669e
-def _targets(errors): return [round(1 - e, 6) for e in errors]
-
-def crossings(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN where not tested)
-              errors=(0.10, 0.05), # Target test errors
-              n_init:int=20, # Initial labelled images (not counted as acquired)
-             )->pd.DataFrame:
-    "Per run (strategy, seed): acquired images at which its test error first reaches each error, interpolated between tested rounds (`inf`: not within its rounds)"
-    ps = per_seed_stats(df, 'test_accuracy', _targets(errors), interpolate=True)
-    out = ps[['strategy', 'seed']].assign(max_acquired=ps.final_n - n_init)
-    for e, t in zip(errors, _targets(errors)): out[f'{e:.0%}'] = ps[f'to_{t:g}'] - n_init
-    return out
-
-def crossings_markdown(cr:pd.DataFrame, errors=(0.10, 0.05))->str:
-    "`crossings` as Markdown: one row per run"
-    return _md(['strategy', 'seed'] + [f'{e:.0%} error' for e in errors] + ['acquired so far'], [[_name(r.strategy), r.seed]
-               + [f"{r[f'{e:.0%}']:.0f}" if np.isfinite(r[f'{e:.0%}']) else 'not reached' for e in errors] + [f'{r.max_acquired:.0f}'] for _, r in cr.iterrows()])
-
-def common_rounds(df:pd.DataFrame)->pd.DataFrame:
-    "The rows of `df` at the rounds that every run (strategy, seed) in it has finished"
-    return df[df['round'] <= df.groupby(['strategy', 'seed'])['round'].max().min()]
-
-def mean_curve(df:pd.DataFrame, n_init:int=20)->pd.DataFrame:
-    "Per strategy and acquired count, over the rounds every seed of the strategy has tested: seeds and mean test accuracy"
-    d = df[df.test_accuracy.notna()]
-    rows = []
-    for k, g in d.groupby('strategy', sort=False):
-        g = g[g.n_labelled <= g.groupby('seed').n_labelled.max().min()]
-        m = g.groupby('n_labelled').agg(seeds=('seed', 'nunique'), test_accuracy=('test_accuracy', 'mean')).reset_index()
-        rows.append(m[m.seeds == g.seed.nunique()].assign(strategy=k, acquired=lambda m: m.n_labelled - n_init))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=['strategy', 'n_labelled', 'acquired', 'seeds', 'test_accuracy'])
-
-def gal2017_table(df:pd.DataFrame, # Tidy results with `test_accuracy` (NaN where not tested)
-                  n_init:int=20, # Initial labelled images (not counted as acquired)
-                  errors=(0.10, 0.05), # Target test errors
-                  spread:str='std', # Spread over seeds: 'std', 'sem' or 'ci95'
-                 )->pd.DataFrame:
-    "Per strategy: acquired images to reach each test error (mean, ± spread and seeds reached; from the mean curve), next to Gal et al.'s Table 1"
-    cr, mc = crossings(df, errors, n_init), mean_curve(df, n_init)
-    paper = GAL2017_TABLE1.set_index('strategy')
-    rows = []
-    for k, g in cr.groupby('strategy', sort=False):
-        m = mc[mc.strategy == k]
-        row = dict(strategy=k, paper_name=paper.paper_name.get(k, ''), seeds=len(g), max_acquired=g.max_acquired.min(), max_acquired_hi=g.max_acquired.max())
-        for e, t in zip(errors, _targets(errors)):
-            v = g[f'{e:.0%}'].to_numpy(float); fin = v[np.isfinite(v)]
-            mean, sd = mean_spread(fin, spread) if len(fin) else (np.inf, np.nan)
-            row.update({f'acq_{e:.0%}': mean, f'acq_{e:.0%}_±': sd, f'reached_{e:.0%}': len(fin),
-                        f'mean_curve_{e:.0%}': labels_to_reach(m.n_labelled, m.test_accuracy, t, interpolate=True) - n_init if len(m) else np.inf,
-                        f'paper_{e:.0%}': paper[f'paper_{e * 100:g}'].get(k, np.nan)})
-        rows.append(row)
-    return pd.DataFrame(rows).sort_values('strategy', key=lambda s: s.map(_rank)).reset_index(drop=True)
-
-_ORDER = ['bald', 'bayesian_least_confidence', 'variation_ratio_mode', 'max_entropy', 'mean_std', 'margin', 'random']
-def _rank(s): return _ORDER.index(s) if s in _ORDER else len(_ORDER)
-
-def _cell(r, e)->str:
-    "One strategy's crossing of error `e`: mean ± sd (reached/run), or not reached by the last acquired count"
-    k = f'{e:.0%}'
-    by = f"{r.max_acquired:.0f}" + (f"–{r.max_acquired_hi:.0f}" if r.get('max_acquired_hi', r.max_acquired) != r.max_acquired else '')
-    if r[f'reached_{k}'] == 0: return f"not reached by {by} (0/{r.seeds})"
-    return f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})"
-
-_PAPER_NAMES = dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name))
-def _name(s:str)->str: return f"{_PAPER_NAMES[s]} (`{s}`)" if s in _PAPER_NAMES else f"`{s}`"
-
-def _md(cols:list, rows:list)->str:
-    return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
-
-def table_markdown(tab:pd.DataFrame, errors=(0.10, 0.05))->str:
-    "`gal2017_table` as a Markdown table: per seed (mean ± sd, reached/run), from the mean curve, and the paper's"
-    cols = ['strategy'] + [c for e in errors for c in (f'ours, {e:.0%} error', f'ours, mean curve, {e:.0%}', f'paper, {e:.0%}')]
-    rows = []
-    for _, r in tab.iterrows():
-        cells = [_name(r.strategy)]
-        for e in errors:
-            mc, p = r[f'mean_curve_{e:.0%}'], r[f'paper_{e:.0%}']
-            cells += [_cell(r, e), f'{mc:.0f}' if np.isfinite(mc) else 'not reached', '' if pd.isna(p) else f'{p:.0f}']
-        rows.append(cells)
-    return _md(cols, rows)
-
-# %% ../../nbs/83_studies.gal2017.ipynb #eb79ab78
-def protocols_markdown(frames:dict, # {column label: tidy results of one protocol}
-                       errors=(0.10, 0.05), n_init:int=20)->str:
-    "The paper's Table 1 next to ours under each protocol, as Markdown: acquired images to each error, mean ± sd (seeds reached/run)"
-    tabs = {k: gal2017_table(v, n_init=n_init, errors=errors).set_index('strategy') for k, v in frames.items() if len(v)}
-    strats = sorted({s for t in tabs.values() for s in t.index}, key=_rank)
-    cols = ['strategy'] + [c for e in errors for c in [f'paper, {e:.0%}'] + [f'{k}, {e:.0%}' for k in tabs]]
-    rows = []
-    for s in strats:
-        cells = [_name(s)]
-        for e in errors:
-            p = GAL2017_TABLE1.set_index('strategy')[f'paper_{e * 100:g}'].get(s, np.nan)
-            cells += ['' if pd.isna(p) else f'{p:.0f}'] + [_cell(t.loc[s], e) if s in t.index else '' for t in tabs.values()]
-        rows.append(cells)
-    return _md(cols, rows)
-
-# %% ../../nbs/83_studies.gal2017.ipynb #f1e5h014
-def paired_aulc(df:pd.DataFrame, # Tidy results with `test_accuracy`
-                baseline:str='random', # Every other strategy is compared with this one
-                min_rounds:int=None, # Only the seeds whose two runs both have this many rounds (runs in progress; None: every seed)
-               )->pd.DataFrame:
-    "Per strategy: test-accuracy AULC minus the baseline's, paired by seed over the rounds all those runs have reached: mean, 95% t-interval, seeds ahead"
-    rows = []
-    for k in sorted(set(df.strategy) - {baseline}, key=_rank):
-        n = df[df.strategy.isin([k, baseline])].groupby(['seed', 'strategy'])['round'].max().add(1).unstack().dropna().min(axis=1)
-        seeds = set(n[n >= (min_rounds or 0)].index) if {k, baseline} <= set(df.strategy) else set()
-        if not seeds: continue
-        d = common_rounds(df[df.strategy.isin([k, baseline]) & df.seed.isin(seeds)])
-        r = paired_comparison(d, baseline, stat='aulc', metric='test_accuracy')
-        rows.append(r.assign(acquired=f"0–{d.n_labelled.max() - d.n_labelled.min():.0f}"))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-
-def aulc_markdown(pa:pd.DataFrame, baseline:str='random')->str:
-    "`paired_aulc` as Markdown"
-    return _md(['strategy', 'seeds', 'acquired images', f'AULC − {baseline} (95 % interval)', 'ahead on'],
-               [[_name(r.strategy), r.seeds, r.acquired, f"{r.mean_diff:+.4f} " + (f"({r.ci_lo:+.4f} to {r.ci_hi:+.4f})" if r.seeds > 1 else '(one seed: no interval)'),
-                 f"{r.positive}/{r.seeds} seeds"]
-                for _, r in pa.iterrows()])
-
-def paired_curve(df:pd.DataFrame, a:str='bald', b:str='random', n_init:int=20)->pd.DataFrame:
-    "Per acquired count: the test-accuracy difference `a − b` in percentage points, paired by seed: seeds, mean and 95% t-band"
-    d = df[df.strategy.isin([a, b]) & df.test_accuracy.notna()].pivot_table(index=['n_labelled', 'seed'], columns='strategy', values='test_accuracy')
-    if a not in d or b not in d: return pd.DataFrame(columns=['acquired', 'seeds', 'mean', 'lo', 'hi'])
-    diff = (100 * (d[a] - d[b])).dropna()
-    rows = [dict(acquired=n - n_init, seeds=len(g), **dict(zip(['mean', 'h'], mean_spread(g.to_numpy(), 'ci95'))))
-            for n, g in diff.groupby(level=0)]
-    out = pd.DataFrame(rows)
-    return out.assign(lo=out['mean'] - out.h, hi=out['mean'] + out.h).drop(columns='h')
-
-def plot_paired_curve(pc:pd.DataFrame|dict, # `paired_curve`, or {label: paired_curve}: one panel each, one above the other
-                      label:str='BALD − Random', ax=None, title:str=None):
-    "The paired difference against acquired images over the rounds all its seeds reached: mean, 95% band (≥ 2 seeds), zero line"
-    if isinstance(pc, dict):
-        fig, axs = plt.subplots(len(pc), 1, figsize=(8, 2.6 * len(pc)), sharex=True, sharey=True, squeeze=False, layout='constrained')
-        for a, (l, p) in zip(axs[:, 0], pc.items()): plot_paired_curve(p, l, a).label_outer()
-        fig.suptitle(title or ''); return axs[0, 0]
-    if ax is None: _, ax = plt.subplots(figsize=(8, 4))
-    pc = pc[pc.seeds == pc.seeds.max()]; two = pc[pc.seeds >= 2]
-    ax.plot(pc.acquired, pc['mean'], label=f'{label}, mean over seeds')
-    ax.fill_between(two.acquired, two.lo, two.hi, alpha=0.25, label='95 % interval (paired t)')
-    ax.axhline(0, color='grey', lw=0.8)
-    ax.set_xlabel('acquired images'); ax.set_ylabel('test accuracy difference (points)')
-    ax.set_title(title or f"{label}: paired by seed ({pc.seeds.max() if len(pc) else 0} seeds)"); ax.legend(fontsize=8)
-    return ax
-
-# %% ../../nbs/83_studies.gal2017.ipynb #897ab419
-def plot_gal2017(df:pd.DataFrame, # Tidy results with `test_accuracy`
-                 n_init:int=20, ax=None, spread:str='std', ymax:float=30, title:str=None):
-    "Test error (%) against acquired images, mean ± `spread` over seeds, with the 10% and 5% lines"
-    d = df[df.test_accuracy.notna()].assign(test_error=lambda d: 100 * (1 - d.test_accuracy),
-                                             acquired=lambda d: d.n_labelled - n_init)
-    ax = plot_learning_curves(d, 'test_error', x='acquired', spread=spread, ax=ax,
-                              title=title or f"MNIST (Gal et al. 2017 protocol): test error, mean ± {spread} over seeds")
-    for e in (10, 5): ax.axhline(e, color='grey', ls='--', lw=0.8)
-    ax.set_ylim(0, ymax); ax.set_ylabel('test error (%)'); ax.set_xlabel('acquired images')
-    return ax
-
-# %% ../../nbs/83_studies.gal2017.ipynb #966c2b35
-def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
-                   out, # The sweep folder
-                   min_rounds:int=None, # Pair only the seeds with this many rounds on both sides (runs in progress)
-                  )->str:
-    "Write results.csv, table1.md and the plots for the finished rounds of `specs`; return the tables as Markdown"
-    out = Path(out)
-    with FolderLock(out, wait=True, name='.sweep.lock'):  # `run_sweep` writes results.csv under the same lock
-        df = collect_results(specs, out)
-        if not len(df): return 'no finished rounds yet'
-        df['protocol'] = df['run'].map({s.name: gal2017_protocol(s) for s in specs})
-        atomic_write(out/'results.csv', df.to_csv(index=False))
-    parts = []
-    for p, g in df.groupby('protocol', sort=True):
-        seeds = g.groupby('strategy').seed.nunique().to_dict()
-        parts.append(f"### {p} ({', '.join(f'{k}: {v}' for k, v in seeds.items())} seeds; rounds finished per run: "
-                     f"{g.groupby('run')['round'].max().min() + 1}–{g.groupby('run')['round'].max().max() + 1})\n\n" + table_markdown(gal2017_table(g)))
-        parts.append('Per run:\n\n' + crossings_markdown(crossings(g).sort_values(['strategy', 'seed'], key=lambda c: c.map(_rank) if c.name == 'strategy' else c)))
-        pa = paired_aulc(g, min_rounds=min_rounds) if 'random' in seeds and len(seeds) > 1 else pd.DataFrame()
-        if len(pa): parts.append("Test-accuracy AULC minus Random's, paired by seed, over the rounds both reached" + (f" (seeds with ≥ {min_rounds} rounds)" if min_rounds else '') + ":\n\n" + aulc_markdown(pa))
-    text = '\n\n'.join(parts)
-    atomic_write(out/'table1.md', text + '\n')
-    if (main := next((p for p in ('paper', 'before') if (df.protocol == p).any()), None)) is not None:
-        m = df[df.protocol == main]
-        save_figure(plot_gal2017(m, title=f"MNIST, Gal et al. 2017 protocol ({main}): test error, mean ± sd over seeds"), out/'learning_curves.png')
-        pcs = {f"{_PAPER_NAMES.get(s, s)} − Random": pc for s in sorted(set(m.strategy) - {'random'}, key=_rank) if len(pc := paired_curve(m, s))}
-        if pcs: save_figure(plot_paired_curve(pcs, title=f"Test accuracy minus Random's, paired by seed ({main} protocol)"), out/'paired_difference.png')
-    if (df.protocol == 'before, warm start').any():
-        warm = df[df.protocol == 'before, warm start']
-        both = df[df.protocol.isin(['before', 'before, warm start']) & df.strategy.isin(warm.strategy.unique()) & df.seed.isin(warm.seed.unique())]
-        save_figure(plot_gal2017(both.assign(strategy=both.strategy + ', ' + both.protocol),
-                                 title='Retrain from the initial weights vs warm start, same schedule'), out/'ablation.png')
-    return text
