@@ -13,9 +13,10 @@ rewrites the Gal et al. section of nbs/index.ipynb (the cell that starts "## Rep
 its sentence on the corrected runs read from their paired interval, then README.md."""
 import json, sys
 from pathlib import Path
-import numpy as np, pandas as pd
-from fastai_al.studies.gal2017 import GAL2017_TABLE1, GAL2017_RELEASED, gal2017_plan, gal2017_protocol
-from fastai_al.studies.gal2017_results import gal2017_table, paired_aulc, aulc_markdown, crossings, paired_curve, _name, _md, _cell, _rank, _PAPER_NAMES
+import pandas as pd
+from fastai_al.studies.gal2017 import GAL2017_TABLE1, gal2017_plan, gal2017_protocol
+from fastai_al.studies.gal2017_results import gal2017_table, paired_aulc, aulc_markdown, paired_reading, _planned, _cell, _md, _name, _rank, _PAPER_NAMES
+from fastai_al.studies.gal2017_results import sensitivity_table, sensitivity_reading, sensitivity_sentence
 
 SECTION = """## Reproducing Gal et al. 2017
 
@@ -89,25 +90,7 @@ What this shows, and what it does not:
   +0.040) and every 5th round over 990 acquisitions, where Var Ratios, Max Entropy and margin do too (every interval
   above zero); the paper's order Var Ratios < BALD < Max Entropy is within the seed spread there."""
 
-def corrected_sentence(cor:pd.DataFrame)->str:
-    "What the corrected runs' paired intervals with Random say, and no more: one bullet per strategy"
-    pa = paired_aulc(cor, min_rounds=30) if 'random' in set(cor.strategy) and cor.strategy.nunique() > 1 else pd.DataFrame()
-    if not len(pa): return "- **Under the corrected protocol there is no reading yet**: no seed pair has 30 rounds."
-    out = []
-    for _, r in pa.iterrows():
-        name, m = _name(r.strategy), r.acquired.split('–')[1]
-        if r.seeds < 3:
-            out.append(f"- **Under the corrected protocol, {name}**: {r.seeds} seed pair{'s' if r.seeds != 1 else ''} over {m} acquisitions cannot say either way.")
-            continue
-        verdict = ("ahead of Random (the interval is above zero)" if r.ci_lo > 0 else "behind Random (the interval is below zero)"
-                   if r.ci_hi < 0 else f"not distinguishable from Random at n = {r.seeds} within {m} acquisitions")
-        out.append(f"- **Under the corrected protocol, {name}** ({r.seeds} paired seeds, 0–{m} acquired images{_so_far(int(m))}): AULC minus "
-                   f"Random's {r.mean_diff:+.3f} (95 % interval {r.ci_lo:+.3f} to {r.ci_hi:+.3f}, ahead on {r.positive} of {r.seeds} seeds): {verdict}.")
-    return '\n'.join(out + [difference_sentence(cor)])
-
-_PLANNED = max((s.rounds - 1) * s.n_per_round for s in gal2017_plan())  # acquisitions a finished run has made
-
-def _so_far(acquired:int)->str: return '' if acquired >= _PLANNED else ' so far'
+def _so_far(acquired:int)->str: return '' if acquired >= _planned() else ' so far'
 
 def progress_sentence(every:pd.DataFrame, status:str)->str:
     "Where the corrected runs stand: in progress (with each run's rounds), or the table's runs finished and the sensitivity runs' depth"
@@ -124,96 +107,11 @@ def progress_sentence(every:pd.DataFrame, status:str)->str:
                 f"depth, not a final result; {took}")
     rounds = table[0].rounds
     head = (f"**The corrected runs of the table are finished**: BALD and Random on 5 paired seeds, Var Ratios, Max Entropy and "
-            f"Mean STD on 3, {rounds} rounds each ({_PLANNED:,} acquired images).")
+            f"Mean STD on 3, {rounds} rounds each ({_planned():,} acquired images).")
     if finished(sens): return f"{head} So are the {len(sens)} sensitivity runs. The{took[3:]}"
     depth = ', '.join(str(done.get(s.name, 0)) for s in sens)
     return (f"{head} The {len(sens)} sensitivity runs have not reached {rounds} rounds yet ({depth} rounds): their rows are a reading at "
             f"that depth. The{took[3:]}")
-
-def where_ahead(cor:pd.DataFrame, a:str, min_seeds:int=3)->str:
-    "Where along the budget strategy `a` and Random differ: the rounds from which the per-round paired band stays above zero"
-    pc = paired_curve(cor, a)
-    pc = pc[pc.seeds >= min_seeds] if len(pc) else pc
-    if len(pc) < 2: return ''
-    below = pc.index[pc.lo <= 0]
-    head = f"  - {_short(a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): "
-    if not len(below): return head + "its 95 % band is above zero at every round."
-    start = pc.loc[below[-1] + 1:]
-    span = lambda d: f"it ranges from {d['mean'].min():+.1f} to {d['mean'].max():+.1f} points, its band including zero at {int((d.lo <= 0).sum())} of {len(d)} rounds"
-    if not len(start): return head + f"its 95 % band includes zero at the last round reached; over those rounds {span(pc)}."
-    return (head + f"its 95 % band is above zero at every round from {start.acquired.min():.0f} to {start.acquired.max():.0f} acquired images "
-            f"({start['mean'].min():.1f}–{start['mean'].max():.1f} points ahead); before that {span(pc.loc[:below[-1]])}.")
-
-def difference_sentence(cor:pd.DataFrame, min_seeds:int=3)->str:
-    "Where along the budget each strategy and Random differ, one sub-bullet per strategy with enough seeds"
-    parts = [w for s in sorted(set(cor.strategy) - {'random'}, key=_rank) if (w := where_ahead(cor, s, min_seeds))]
-    if not parts: return ''
-    return '\n'.join([f"- **Where along the budget** (each strategy's test accuracy minus Random's per round, paired by seed, over the "
-                      f"rounds with ≥ {min_seeds} seeds; the plot above; per-round bands, not corrected for reading many rounds):"] + parts)
-
-_SETTINGS = "the paper's text (4×4, 2×2, 128, 50 epochs)"
-
-def sensitivity_runs(cor:pd.DataFrame)->list:
-    "The sensitivity runs and the text-settings runs of the same seed: (label, strategy, run name), in the plan's order"
-    sens = [s for s in gal2017_plan() if gal2017_protocol(s).startswith('released')]
-    base = [s for s in gal2017_plan() if gal2017_protocol(s) == 'paper' and s.seed == sens[0].seed and s.strategy in {t.strategy for t in sens}]
-    key = lambda s: (_rank(s.strategy), gal2017_protocol(s) != 'paper', gal2017_protocol(s) == 'released: all four')
-    return [(gal2017_protocol(s).replace('released: ', '') if gal2017_protocol(s) != 'paper' else _SETTINGS, s.strategy, s.name)
-            for s in sorted(base + sens, key=key)]
-
-def _run_crossings(cor:pd.DataFrame)->pd.DataFrame:
-    "`crossings` per run, indexed by run name"
-    return crossings(cor.assign(strategy=cor.run)).set_index('strategy') if len(cor) else pd.DataFrame()
-
-def _bald_spread(cor:pd.DataFrame):
-    "`gal2017_table`'s row for BALD under the text's settings, when at least 3 seeds give it a spread (else None)"
-    t = gal2017_table(cor[(cor.protocol == 'paper') & (cor.strategy == 'bald')]) if ((cor.protocol == 'paper') & (cor.strategy == 'bald')).any() else None
-    return t.iloc[0] if t is not None and t.iloc[0].seeds >= 3 else None
-
-def sensitivity_table(cor:pd.DataFrame, errors=(0.10, 0.05))->str:
-    "One row per sensitivity run: acquired images to each error and the difference from the text-settings run of its strategy"
-    cr = _run_crossings(cor)
-    rows, ref = [], {}
-    for label, strat, run in sensitivity_runs(cor):
-        if run not in cr.index: rows.append([_name(strat), label] + ['not started'] * len(errors) + ['0']); continue
-        r = cr.loc[run]; cells = []
-        for e in errors:
-            v = r[f'{e:.0%}']
-            if label == _SETTINGS: ref[(strat, e)] = v
-            b = ref.get((strat, e), np.nan)
-            cells.append(f"not reached by {r.max_acquired:.0f}" if not np.isfinite(v) else f"{v:.0f}"
-                         + (f" ({v - b:+.0f})" if label != _SETTINGS and np.isfinite(b) else ''))
-        rows.append([_name(strat), label] + cells + [f"{r.max_acquired:.0f}"])
-    return _md(['strategy', 'settings'] + [f'{e:.0%} error' for e in errors] + ['acquired so far'], rows)
-
-def sensitivity_reading(cor:pd.DataFrame)->str:
-    "How large a one-seed difference must be to mean something: the spread of BALD's text-settings seeds"
-    t = _bald_spread(cor)
-    if t is None: return "One seed each: read them against the seed spread of the table above."
-    band = lambda e: 2 * np.sqrt(2) * t[f'acq_{e}_±']  # two single runs differ by chance with sd √2·σ
-    return (f"One seed each, so a difference is a reading, not a result: BALD's {t.seeds} seeds under the text's settings spread "
-            f"by sd {t['acq_10%_±']:.0f} acquired images at 10 % error" + (f" and {t['acq_5%_±']:.0f} at 5 %" if t['reached_5%'] > 1 else '')
-            + f", so two single runs differ by chance by up to about ±{band('10%'):.0f}" + (f" (10 %) and ±{band('5%'):.0f} (5 %)" if t['reached_5%'] > 1 else '')
-            + " (2·√2·sd): a difference inside that says nothing about the setting.")
-
-
-def sensitivity_sentence(cor:pd.DataFrame)->str:
-    "The released settings' one-seed BALD readings at 10 % error against the chance band of two single runs"
-    t, cr = _bald_spread(cor), _run_crossings(cor)
-    runs = [(label, run) for label, strat, run in sensitivity_runs(cor) if strat == 'bald' and run in cr.index]
-    if t is None or len(runs) < 2: return ''
-    band, (ref_label, ref_run) = 2 * np.sqrt(2) * t['acq_10%_±'], runs[0]
-    ref = cr.loc[ref_run, '10%']
-    groups = {'not reached': [], 'later': [], 'sooner': [], 'within': []}
-    for label, run in runs[1:]:
-        v, m = cr.loc[run, '10%'], cr.loc[run, 'max_acquired']
-        if not np.isfinite(v): groups['not reached'].append(label); reach_by = m
-        else: groups['later' if v - ref > band else 'sooner' if ref - v > band else 'within'].append(f"{label} ({v - ref:+.0f})")
-    words = {'not reached': f"did not reach 10 % error within {reach_by:.0f} acquisitions" if groups['not reached'] else '', 'later': f"reached it later by more than the ±{band:.0f} two single runs differ by chance",
-             'sooner': f"reached it sooner by more than ±{band:.0f}", 'within': f"reached it within ±{band:.0f} of that"}
-    return (f"- **The released BALD script's settings** (seed 0, one run each; the text's settings reach 10 % error at {ref:.0f} on "
-            f"that seed): " + '; '.join(f"{' and '.join(v)} {words[k]}" for k, v in groups.items() if v)
-            + ". One seed each: readings of where to look, not results.")
 
 def index_section(R='results/')->str:
     "The README's Gal et al. section from the committed runs"
@@ -232,7 +130,7 @@ def index_section(R='results/')->str:
                + (f" ({', '.join(str(v) for v in every[every.run.isin({s.name for s in sens})].groupby('run')['round'].max().add(1).values)} rounds)" if n_sens else '')
                + (f"; not started: {'; '.join(queued)}" if queued else ''))
     so_far = _so_far(int(cor.groupby('run')['round'].max().min()) * gal2017_plan()[0].n_per_round)
-    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, progress=progress_sentence(every, status), so_far=so_far, corrected=corrected_sentence(cor) + ('\n' + sensitivity_sentence(every) if sensitivity_sentence(every) else ''),
+    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, progress=progress_sentence(every, status), so_far=so_far, corrected='\n'.join(filter(None, [paired_reading(cor), sensitivity_sentence(every)])),
                           sensitivity=sensitivity_table(every), sensitivity_reading=sensitivity_reading(every))
 
 def _short(s:str)->str: return _PAPER_NAMES.get(s, s)

@@ -14,12 +14,13 @@ from ..runs import collect_results
 from ..files import atomic_write, FolderLock
 from ..analysis import plot_learning_curves, save_figure, mean_spread
 from ..stats import per_seed_stats, labels_to_reach, paired_comparison
-from .gal2017 import GAL2017_TABLE1, gal2017_protocol
+from .gal2017 import GAL2017_TABLE1, gal2017_protocol, gal2017_plan
 
 # %% auto #0
 __all__ = ['crossings', 'crossings_markdown', 'common_rounds', 'mean_curve', 'gal2017_table', 'table_markdown',
            'protocols_markdown', 'paired_aulc', 'aulc_markdown', 'paired_curve', 'paired_curves', 'plot_paired_curve',
-           'plot_gal2017', 'gal2017_report']
+           'plot_gal2017', 'where_ahead', 'paired_reading', 'sensitivity_runs', 'sensitivity_table',
+           'sensitivity_reading', 'sensitivity_sentence', 'gal2017_report']
 
 # %% ../../nbs/85_studies.gal2017_results.ipynb #64e3f0c2
 def _targets(errors): return [round(1 - e, 6) for e in errors]
@@ -183,6 +184,124 @@ def plot_gal2017(df:pd.DataFrame, # Tidy results with `test_accuracy`
     for e in (10, 5): ax.axhline(e, color='grey', ls='--', lw=0.8)
     ax.set_ylim(0, ymax); ax.set_ylabel('test error (%)'); ax.set_xlabel('acquired images')
     return ax
+
+# %% ../../nbs/85_studies.gal2017_results.ipynb #3b7e948d
+def _planned()->int:
+    "Acquisitions a finished run of `gal2017_plan()` has made"
+    s = gal2017_plan()[0]; return (s.rounds - 1) * s.n_per_round
+
+def _sides(pc:pd.DataFrame)->str:
+    "How many rounds of a `paired_curve` have their band including zero, below it and above it"
+    n = {'including zero': ((pc.lo <= 0) & (pc.hi >= 0)).sum(), 'below zero': (pc.hi < 0).sum(), 'above zero': (pc.lo > 0).sum()}
+    return ', '.join(f"{k} at {v}" for k, v in n.items() if v) + f" of {len(pc)} rounds"
+
+def where_ahead(df:pd.DataFrame, # Tidy results of one protocol
+                a:str, # The strategy compared with `baseline`
+                baseline:str='random', min_seeds:int=3)->str:
+    "Where along the budget `a` and `baseline` differ, as a Markdown sub-bullet: the last stretch of rounds where the per-round paired band stays on one side of zero"
+    pc = paired_curve(df, a, baseline)
+    pc = pc[pc.seeds >= min_seeds].reset_index(drop=True) if len(pc) else pc
+    if len(pc) < 2: return ''
+    side = np.where(pc.lo > 0, 1, np.where(pc.hi < 0, -1, 0))
+    start = len(side) - np.argmin(side[::-1] == side[-1]) if (side != side[-1]).any() else 0  # first round of the last stretch
+    head = f"  - {_PAPER_NAMES.get(a, a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): "
+    span = lambda d: f"it ranges from {d['mean'].min():+.1f} to {d['mean'].max():+.1f} points, its band {_sides(d)}"
+    if side[-1] == 0: return head + f"its 95 % band includes zero at the last round reached; over those rounds {span(pc)}."
+    where, ahead = ('above', 'ahead') if side[-1] > 0 else ('below', 'behind')
+    if start == 0: return head + f"its 95 % band is {where} zero at every round."
+    last = pc.iloc[start:]; m = last['mean'].abs()
+    return (head + f"its 95 % band is {where} zero at every round from {last.acquired.min():.0f} to {last.acquired.max():.0f} acquired images "
+            f"({m.min():.1f}–{m.max():.1f} points {ahead}); before that {span(pc.iloc[:start])}.")
+
+def paired_reading(df:pd.DataFrame, # Tidy results of one protocol
+                   under:str='the corrected protocol', # The protocol, as the bullets name it
+                   baseline:str='random',
+                   min_rounds:int=30, # Pair only the seeds whose two runs both have this many rounds
+                   min_seeds:int=3, # Fewer seed pairs than this: no verdict
+                  )->str:
+    "What the paired comparisons with `baseline` say, and no more, as Markdown bullets: each strategy's AULC difference and verdict, then where along the budget"
+    pa = paired_aulc(df, baseline, min_rounds=min_rounds) if baseline in set(df.strategy) and df.strategy.nunique() > 1 else pd.DataFrame()
+    if not len(pa): return f"- **Under {under} there is no reading yet**: no seed pair has {min_rounds} rounds."
+    b, out = _PAPER_NAMES.get(baseline, baseline), []
+    for _, r in pa.iterrows():
+        name, m = _name(r.strategy), r.acquired.split('–')[1]
+        if r.seeds < min_seeds:
+            out.append(f"- **Under {under}, {name}**: {r.seeds} seed pair{'s' if r.seeds != 1 else ''} over {m} acquisitions cannot say either way.")
+            continue
+        verdict = (f"ahead of {b} (the interval is above zero)" if r.ci_lo > 0 else f"behind {b} (the interval is below zero)"
+                   if r.ci_hi < 0 else f"not distinguishable from {b} at n = {r.seeds} within {m} acquisitions")
+        out.append(f"- **Under {under}, {name}** ({r.seeds} paired seeds, 0–{m} acquired images{'' if int(m) >= _planned() else ' so far'}): "
+                   f"AULC minus {b}'s {r.mean_diff:+.3f} (95 % interval {r.ci_lo:+.3f} to {r.ci_hi:+.3f}, ahead on {r.positive} of {r.seeds} seeds): {verdict}.")
+    where = [w for s in sorted(set(df.strategy) - {baseline}, key=_rank) if (w := where_ahead(df, s, baseline, min_seeds))]
+    if where: out.append(f"- **Where along the budget** (each strategy's test accuracy minus {b}'s per round, paired by seed, over the "
+                         f"rounds with ≥ {min_seeds} seeds; per-round bands, not corrected for reading many rounds):")
+    return '\n'.join(out + where)
+
+# %% ../../nbs/85_studies.gal2017_results.ipynb #aadff4bc
+_SETTINGS = "the paper's text (4×4, 2×2, 128, 50 epochs)"
+
+def sensitivity_runs()->list:
+    "The sensitivity runs of `gal2017_plan()` and the text-settings runs of the same seed and strategies: (settings, strategy, run name), BALD first"
+    plan = gal2017_plan()
+    sens = [s for s in plan if gal2017_protocol(s).startswith('released')]
+    base = [s for s in plan if gal2017_protocol(s) == 'paper' and s.seed == sens[0].seed and s.strategy in {t.strategy for t in sens}]
+    key = lambda s: (_rank(s.strategy), gal2017_protocol(s) != 'paper', gal2017_protocol(s) == 'released: all four')
+    return [(gal2017_protocol(s).replace('released: ', '') if gal2017_protocol(s) != 'paper' else _SETTINGS, s.strategy, s.name)
+            for s in sorted(base + sens, key=key)]
+
+def _run_crossings(df:pd.DataFrame)->pd.DataFrame:
+    "`crossings` per run, indexed by run name"
+    return crossings(df.assign(strategy=df.run)).set_index('strategy') if len(df) else pd.DataFrame()
+
+def _bald_spread(df:pd.DataFrame):
+    "`gal2017_table`'s row for BALD under the text's settings, when at least 3 seeds give it a spread (else None)"
+    b = df[(df.protocol == 'paper') & (df.strategy == 'bald')]
+    t = gal2017_table(b) if len(b) else None
+    return t.iloc[0] if t is not None and t.iloc[0].seeds >= 3 else None
+
+def sensitivity_table(df:pd.DataFrame, # Tidy results of `gal2017_plan()` with a `protocol` column (`gal2017_report`'s results.csv)
+                      errors=(0.10, 0.05))->str:
+    "One Markdown row per sensitivity run: acquired images to each error and its difference from the text-settings run of its strategy"
+    cr, rows, ref = _run_crossings(df), [], {}
+    for label, strat, run in sensitivity_runs():
+        if run not in cr.index: rows.append([_name(strat), label] + ['not started'] * len(errors) + ['0']); continue
+        r, cells = cr.loc[run], []
+        for e in errors:
+            v = r[f'{e:.0%}']
+            if label == _SETTINGS: ref[(strat, e)] = v
+            b = ref.get((strat, e), np.nan)
+            cells.append(f"not reached by {r.max_acquired:.0f}" if not np.isfinite(v) else f"{v:.0f}"
+                         + (f" ({v - b:+.0f})" if label != _SETTINGS and np.isfinite(b) else ''))
+        rows.append([_name(strat), label] + cells + [f"{r.max_acquired:.0f}"])
+    return _md(['strategy', 'settings'] + [f'{e:.0%} error' for e in errors] + ['acquired so far'], rows)
+
+def sensitivity_reading(df:pd.DataFrame)->str:
+    "How large a one-seed difference must be to mean something: the chance band from the spread of BALD's text-settings seeds"
+    t = _bald_spread(df)
+    if t is None: return "One seed each: read them against the seed spread of the table above."
+    band = lambda e: 2 * np.sqrt(2) * t[f'acq_{e}_±']
+    five = t['reached_5%'] > 1
+    return (f"One seed each, so a difference is a reading, not a result: BALD's {t.seeds} seeds under the text's settings spread "
+            f"by sd {t['acq_10%_±']:.0f} acquired images at 10 % error" + (f" and {t['acq_5%_±']:.0f} at 5 %" if five else '')
+            + f", so two single runs differ by chance by up to about ±{band('10%'):.0f}" + (f" (10 %) and ±{band('5%'):.0f} (5 %)" if five else '')
+            + " (2·√2·sd): a difference inside that says nothing about the setting.")
+
+def sensitivity_sentence(df:pd.DataFrame)->str:
+    "The released settings' one-seed BALD readings at 10 % error against the chance band of two single runs, as a Markdown bullet"
+    t, cr = _bald_spread(df), _run_crossings(df)
+    runs = [(label, run) for label, strat, run in sensitivity_runs() if strat == 'bald' and run in cr.index]
+    if t is None or len(runs) < 2: return ''
+    band, ref = 2 * np.sqrt(2) * t['acq_10%_±'], cr.loc[runs[0][1], '10%']
+    groups, reach_by = {'not reached': [], 'later': [], 'sooner': [], 'within': []}, []
+    for label, run in runs[1:]:
+        v = cr.loc[run, '10%']
+        if not np.isfinite(v): groups['not reached'].append(label); reach_by.append(cr.loc[run, 'max_acquired'])
+        else: groups['later' if v - ref > band else 'sooner' if ref - v > band else 'within'].append(f"{label} ({v - ref:+.0f})")
+    words = {'not reached': f"did not reach 10 % error within {min(reach_by, default=0):.0f} acquisitions", 'later': f"reached it later by more than the ±{band:.0f} two single runs differ by chance",
+             'sooner': f"reached it sooner by more than ±{band:.0f}", 'within': f"reached it within ±{band:.0f} of that"}
+    return (f"- **The released BALD script's settings** (seed 0, one run each; the text's settings reach 10 % error at {ref:.0f} on "
+            f"that seed): " + '; '.join(f"{' and '.join(v)} {words[k]}" for k, v in groups.items() if v)
+            + ". One seed each: readings of where to look, not results.")
 
 # %% ../../nbs/85_studies.gal2017_results.ipynb #cd2aed36
 def gal2017_report(specs:list, # The sweep's `RunSpec`s (e.g. `gal2017_plan()`)
