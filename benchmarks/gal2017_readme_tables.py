@@ -92,45 +92,43 @@ What this shows, and what it does not:
 
 def _so_far(acquired:int)->str: return '' if acquired >= _planned() else ' so far'
 
-def progress_sentence(every:pd.DataFrame, status:str)->str:
-    "Where the corrected runs stand: in progress (with each run's rounds), or the table's runs finished and the sensitivity runs' depth"
+def progress_sentence(every:pd.DataFrame)->str:
+    "Where the corrected runs stand: in progress (each run's rounds), or the table's runs finished and how far the sensitivity runs got"
     plan, done = gal2017_plan(), every.groupby('run')['round'].max().add(1)
     sens = [s for s in plan if gal2017_protocol(s).startswith('released')]
     table = [s for s in plan if s not in sens]
     finished = lambda specs: all(done.get(s.name, 0) >= s.rounds for s in specs)
-    took = (f"the runs took {every.seconds.sum() / 3600:.1f} hours of one-thread processes (wall time on the shared CPU; their CPU "
+    took = (f"runs took {every.seconds.sum() / 3600:.1f} hours of one-thread processes (wall time on the shared CPU; their CPU "
             "time is at most this).")
-    if not finished(table):
-        return ("**The corrected runs are in progress**, staged so that what answers most comes first (BALD and Random to 30, then "
-                "60 rounds; every other run to 30, where all runs so far have passed 10 % error; BALD and Random to 101; Var Ratios, "
-                f"Max Entropy and Mean STD to 60, then 101; the sensitivity runs last): {status}. Their column is a reading at that "
-                f"depth, not a final result; {took}")
-    rounds = table[0].rounds
-    head = (f"**The corrected runs of the table are finished**: BALD and Random on 5 paired seeds, Var Ratios, Max Entropy and "
-            f"Mean STD on 3, {rounds} rounds each ({_planned():,} acquired images).")
-    if finished(sens): return f"{head} So are the {len(sens)} sensitivity runs. The{took[3:]}"
-    depth = ', '.join(str(done.get(s.name, 0)) for s in sens)
-    return (f"{head} The {len(sens)} sensitivity runs have not reached {rounds} rounds yet ({depth} rounds): their rows are a reading at "
-            f"that depth. The{took[3:]}")
+    if finished(table):
+        head = (f"**The corrected runs of the table are finished**: BALD and Random on 5 paired seeds, Var Ratios, Max Entropy and "
+                f"Mean STD on 3, {table[0].rounds} rounds each ({_planned():,} acquired images).")
+        if finished(sens): return f"{head} So are the {len(sens)} sensitivity runs. The {took}"
+        return (f"{head} The {len(sens)} sensitivity runs have not reached {table[0].rounds} rounds yet "
+                f"({', '.join(str(done.get(s.name, 0)) for s in sens)} rounds): their rows are a reading at that depth. The {took}")
+    cor = every[every.protocol == 'paper']
+    r = cor.groupby(['strategy', 'seed'])['round'].max().add(1)
+    status = '; '.join(f"{_short(s)} seed{'s' if len(g) > 1 else ''} {', '.join(str(k[1]) for k in g.index)}: "
+                       f"{', '.join(str(v) for v in g.values)} rounds" for s, g in sorted(r.groupby(level=0), key=lambda sg: _rank(sg[0])))
+    n_sens = sum(s.name in done.index for s in sens)
+    queued = pd.DataFrame([dict(strategy=s.strategy, seed=s.seed) for s in table if s.name not in done.index], columns=['strategy', 'seed'])
+    queued = [f"{_short(k)} seed{'s' if len(g) > 1 else ''} {', '.join(map(str, g.seed))}" for k, g in sorted(queued.groupby('strategy'), key=lambda kg: _rank(kg[0]))]
+    status += (f"; the sensitivity runs: {n_sens} of {len(sens)} started"
+               + (f" ({', '.join(str(v) for v in done[done.index.isin({s.name for s in sens})].values)} rounds)" if n_sens else '')
+               + (f"; not started: {'; '.join(queued)}" if queued else ''))
+    return ("**The corrected runs are in progress**, staged so that what answers most comes first (BALD and Random to 30, then "
+            "60 rounds; every other run to 30, where all runs so far have passed 10 % error; BALD and Random to 101; Var Ratios, "
+            f"Max Entropy and Mean STD to 60, then 101; the sensitivity runs last): {status}. Their column is a reading at that "
+            f"depth, not a final result; the {took}")
 
 def index_section(R='results/')->str:
     "The README's Gal et al. section from the committed runs"
     t = tables(R).split('\n\n')
     rows = '\n'.join(f"| {k.rstrip(':').replace('ours, ', '')} " + line for k, v in zip(t[4:-1:2], t[5:-1:2]) for line in v.strip().splitlines()[2:])
     every = pd.read_csv(R + 'gal2017_corrected/results.csv'); cor = every[every.protocol == 'paper']
-    r = cor.groupby(['strategy', 'seed'])['round'].max().add(1)
-    status = '; '.join(f"{_short(s)} seed{'s' if len(g) > 1 else ''} {', '.join(str(k[1]) for k in g.index)}: "
-                       f"{', '.join(str(v) for v in g.values)} rounds" for s, g in sorted(r.groupby(level=0), key=lambda sg: _rank(sg[0])))
-    plan, started = gal2017_plan(), set(every.run)
-    sens = [s for s in plan if gal2017_protocol(s).startswith('released')]
-    n_sens = sum(s.name in started for s in sens)
-    queued = pd.DataFrame([dict(strategy=s.strategy, seed=s.seed) for s in plan if s.name not in started and s not in sens], columns=['strategy', 'seed'])
-    queued = [f"{_short(k)} seed{'s' if len(g) > 1 else ''} {', '.join(map(str, g.seed))}" for k, g in sorted(queued.groupby('strategy'), key=lambda kg: _rank(kg[0]))]
-    status += (f"; the sensitivity runs: {n_sens} of {len(sens)} started"
-               + (f" ({', '.join(str(v) for v in every[every.run.isin({s.name for s in sens})].groupby('run')['round'].max().add(1).values)} rounds)" if n_sens else '')
-               + (f"; not started: {'; '.join(queued)}" if queued else ''))
     so_far = _so_far(int(cor.groupby('run')['round'].max().min()) * gal2017_plan()[0].n_per_round)
-    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, progress=progress_sentence(every, status), so_far=so_far, corrected='\n'.join(filter(None, [paired_reading(cor), sensitivity_sentence(every)])),
+    return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, progress=progress_sentence(every), so_far=so_far,
+                          corrected='\n'.join(filter(None, [paired_reading(cor), sensitivity_sentence(every)])),
                           sensitivity=sensitivity_table(every), sensitivity_reading=sensitivity_reading(every))
 
 def _short(s:str)->str: return _PAPER_NAMES.get(s, s)
