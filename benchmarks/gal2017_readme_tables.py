@@ -15,7 +15,7 @@ import json, sys
 from pathlib import Path
 import pandas as pd
 from fastai_al.studies.gal2017 import GAL2017_TABLE1, gal2017_plan, gal2017_protocol
-from fastai_al.studies.gal2017_results import gal2017_table, paired_aulc, aulc_markdown, paired_reading, _planned, _cell, _md, _name, _rank, _PAPER_NAMES
+from fastai_al.studies.gal2017_results import gal2017_table, paired_aulc, aulc_markdown, paired_reading, _planned, _cell, _md, _name, _rank, _short
 from fastai_al.studies.gal2017_results import sensitivity_table, sensitivity_reading, sensitivity_sentence
 
 SECTION = """## Reproducing Gal et al. 2017
@@ -130,8 +130,6 @@ def index_section(R='results/')->str:
     return SECTION.format(t10=t[1], t5=t[3], aulc_rows=rows, progress=progress_sentence(every), so_far=so_far,
                           corrected='\n'.join(filter(None, [paired_reading(cor), sensitivity_sentence(every)])),
                           sensitivity=sensitivity_table(every), sensitivity_reading=sensitivity_reading(every))
-
-def _short(s:str)->str: return _PAPER_NAMES.get(s, s)
 
 def write_index(path='nbs/index.ipynb'):
     "Replace the Gal et al. section's cell of the index notebook"

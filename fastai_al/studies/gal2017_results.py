@@ -86,6 +86,8 @@ def _cell(r, e)->str:
     return f"{r[f'acq_{k}']:.0f}" + (f" ± {r[f'acq_{k}_±']:.0f}" if r[f'reached_{k}'] > 1 else '') + f" ({r[f'reached_{k}']}/{r.seeds})"
 
 _PAPER_NAMES = dict(zip(GAL2017_TABLE1.strategy, GAL2017_TABLE1.paper_name))
+def _short(s:str)->str: return _PAPER_NAMES.get(s, s)
+def _others(df:pd.DataFrame, baseline:str)->list: return sorted(set(df.strategy) - {baseline}, key=_rank)
 def _name(s:str)->str: return f"{_PAPER_NAMES[s]} (`{s}`)" if s in _PAPER_NAMES else f"`{s}`"
 
 def _md(cols:list, rows:list)->str:
@@ -126,7 +128,7 @@ def paired_aulc(df:pd.DataFrame, # Tidy results with `test_accuracy`
                )->pd.DataFrame:
     "Per strategy: test-accuracy AULC minus the baseline's, paired by seed over the rounds all those runs have reached: mean, 95% t-interval, seeds ahead"
     rows = []
-    for k in sorted(set(df.strategy) - {baseline}, key=_rank):
+    for k in _others(df, baseline):
         n = df[df.strategy.isin([k, baseline])].groupby(['seed', 'strategy'])['round'].max().add(1).unstack().dropna().min(axis=1)
         seeds = set(n[n >= (min_rounds or 0)].index) if {k, baseline} <= set(df.strategy) else set()
         if not seeds: continue
@@ -154,8 +156,8 @@ def paired_curve(df:pd.DataFrame, a:str='bald', b:str='random', n_init:int=20)->
 
 def paired_curves(df:pd.DataFrame, baseline:str='random', n_init:int=20)->dict:
     "`paired_curve` of every other strategy in `df` against `baseline`, in Table 1's order, labelled with the paper's names: for `plot_paired_curve`"
-    return {f"{_PAPER_NAMES.get(s, s)} − {_PAPER_NAMES.get(baseline, baseline)}": pc
-            for s in sorted(set(df.strategy) - {baseline}, key=_rank) if len(pc := paired_curve(df, s, baseline, n_init))}
+    return {f"{_short(s)} − {_short(baseline)}": pc
+            for s in _others(df, baseline) if len(pc := paired_curve(df, s, baseline, n_init))}
 
 def plot_paired_curve(pc:pd.DataFrame|dict, # `paired_curve`, or {label: paired_curve}: one panel each, one above the other
                       label:str='BALD − Random', ax=None, title:str=None):
@@ -204,7 +206,7 @@ def where_ahead(df:pd.DataFrame, # Tidy results of one protocol
     if len(pc) < 2: return ''
     side = np.where(pc.lo > 0, 1, np.where(pc.hi < 0, -1, 0))
     start = len(side) - np.argmin(side[::-1] == side[-1]) if (side != side[-1]).any() else 0  # first round of the last stretch
-    head = f"  - {_PAPER_NAMES.get(a, a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): "
+    head = f"  - {_short(a)} (0–{pc.acquired.max():.0f}, {pc.seeds.min()} seeds): "
     span = lambda d: f"it ranges from {d['mean'].min():+.1f} to {d['mean'].max():+.1f} points, its band {_sides(d)}"
     if side[-1] == 0: return head + f"its 95 % band includes zero at the last round reached; over those rounds {span(pc)}."
     where, ahead = ('above', 'ahead') if side[-1] > 0 else ('below', 'behind')
@@ -222,7 +224,7 @@ def paired_reading(df:pd.DataFrame, # Tidy results of one protocol
     "What the paired comparisons with `baseline` say, and no more, as Markdown bullets: each strategy's AULC difference and verdict, then where along the budget"
     pa = paired_aulc(df, baseline, min_rounds=min_rounds) if baseline in set(df.strategy) and df.strategy.nunique() > 1 else pd.DataFrame()
     if not len(pa): return f"- **Under {under} there is no reading yet**: no seed pair has {min_rounds} rounds."
-    b, out = _PAPER_NAMES.get(baseline, baseline), []
+    b, out = _short(baseline), []
     for _, r in pa.iterrows():
         name, m = _name(r.strategy), r.acquired.split('–')[1]
         if r.seeds < min_seeds:
@@ -232,7 +234,7 @@ def paired_reading(df:pd.DataFrame, # Tidy results of one protocol
                    if r.ci_hi < 0 else f"not distinguishable from {b} at n = {r.seeds} within {m} acquisitions")
         out.append(f"- **Under {under}, {name}** ({r.seeds} paired seeds, 0–{m} acquired images{'' if int(m) >= _planned() else ' so far'}): "
                    f"AULC minus {b}'s {r.mean_diff:+.3f} (95 % interval {r.ci_lo:+.3f} to {r.ci_hi:+.3f}, ahead on {r.positive} of {r.seeds} seeds): {verdict}.")
-    where = [w for s in sorted(set(df.strategy) - {baseline}, key=_rank) if (w := where_ahead(df, s, baseline, min_seeds))]
+    where = [w for s in _others(df, baseline) if (w := where_ahead(df, s, baseline, min_seeds))]
     if where: out.append(f"- **Where along the budget** (each strategy's test accuracy minus {b}'s per round, paired by seed, over the "
                          f"rounds with ≥ {min_seeds} seeds; per-round bands, not corrected for reading many rounds):")
     return '\n'.join(out + where)
